@@ -1,0 +1,49 @@
+# The two commands: `make run` and `make test`.  Each does all its own set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit bench clean help
+
+help:
+	@echo "make run   - set up, create demo users, serve on http://127.0.0.1:8000"
+	@echo "make test  - set up and run every check and test"
+	@echo "make bench - run the benchmarks (needs wrk: apt-get install wrk)"
+
+$(STAMP): pyproject.toml
+	@echo "==> creating virtualenv in $(VENV) and installing ticketbooth (about a minute)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@$(BIN)/ticketbooth demo
+	@echo "==> serving on http://127.0.0.1:8000 (docs at /docs; Ctrl-C stops)"
+	@$(BIN)/ticketbooth serve
+
+lint: $(STAMP)
+	@echo "==> ruff"
+	@$(BIN)/ruff check src tests bench examples
+	@$(BIN)/ruff format --check src tests bench examples
+
+typecheck: $(STAMP)
+	@echo "==> mypy"
+	@$(BIN)/mypy
+
+unit: $(STAMP)
+	@echo "==> pytest"
+	@$(BIN)/pytest
+
+test: lint typecheck unit
+	@echo "==> smoke: installed console script"
+	@$(BIN)/ticketbooth --help >/dev/null
+
+bench: $(STAMP)
+	@command -v wrk >/dev/null || (echo "==> installing wrk" && apt-get install -y -qq wrk)
+	@$(BIN)/python bench/verify.py
+	@$(BIN)/python bench/http.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

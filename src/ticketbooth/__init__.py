@@ -1,0 +1,96 @@
+"""ticketbooth: JWT authentication for Python web APIs.
+
+The token core is importable on its own (no web framework, no database)::
+
+    from ticketbooth import Key, KeySet, TokenIssuer, TokenValidator, ValidationParameters
+
+``ticketbooth.web``, ``ticketbooth.store`` and ``ticketbooth.cli`` are imported by path.
+"""
+
+from .auth import (
+    AuthService,
+    Keyring,
+    LoginLimiter,
+    PasswordHasher,
+    Principal,
+    TokenPair,
+    UserAdmin,
+    check_password,
+)
+from .tokens import (
+    ALGORITHMS,
+    DEFAULT_REQUIRED_CLAIMS,
+    AuthenticationError,
+    BadSignatureError,
+    ConfigurationError,
+    ConflictError,
+    ExpiredTokenError,
+    InvalidCredentialsError,
+    InvalidRefreshTokenError,
+    InvalidTokenError,
+    IssuedToken,
+    Key,
+    KeySet,
+    MalformedTokenError,
+    MissingClaimError,
+    NotFoundError,
+    NotYetValidError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RefreshTokenReuseError,
+    TicketboothError,
+    TokenIssuer,
+    TokenValidator,
+    UnknownKeyError,
+    UnsupportedAlgorithmError,
+    ValidationParameters,
+    WeakPasswordError,
+    WrongAudienceError,
+    WrongIssuerError,
+    decode_unverified,
+    validate_claims,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_REQUIRED_CLAIMS",
+    "AuthService",
+    "AuthenticationError",
+    "BadSignatureError",
+    "ConfigurationError",
+    "ConflictError",
+    "ExpiredTokenError",
+    "InvalidCredentialsError",
+    "InvalidRefreshTokenError",
+    "InvalidTokenError",
+    "IssuedToken",
+    "Key",
+    "KeySet",
+    "Keyring",
+    "LoginLimiter",
+    "MalformedTokenError",
+    "MissingClaimError",
+    "NotFoundError",
+    "NotYetValidError",
+    "PasswordHasher",
+    "PermissionDeniedError",
+    "Principal",
+    "RateLimitedError",
+    "RefreshTokenReuseError",
+    "TicketboothError",
+    "TokenIssuer",
+    "TokenPair",
+    "TokenValidator",
+    "UnknownKeyError",
+    "UnsupportedAlgorithmError",
+    "UserAdmin",
+    "ValidationParameters",
+    "WeakPasswordError",
+    "WrongAudienceError",
+    "WrongIssuerError",
+    "check_password",
+    "decode_unverified",
+    "validate_claims",
+]

@@ -1,0 +1,129 @@
+"""Builds the running parts from :class:`~ticketbooth.config.Settings`.
+
+The one place where settings turn into constructor arguments; used by the web app
+factory and the CLI so both run exactly the same objects.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .auth.keyring import Keyring
+from .auth.passwords import PasswordHasher
+from .auth.ratelimit import LoginLimiter
+from .auth.service import AuthService
+from .auth.users import UserAdmin
+from .config import Settings
+from .store.db import Database, migrate
+from .store.keys import SqlKeyRepository
+from .store.products import SqlProductRepository
+from .store.refresh_tokens import SqlRefreshTokenRepository
+from .store.users import SqlUserRepository
+from .tokens.claims import ValidationParameters
+from .tokens.issuer import TokenIssuer
+from .tokens.validator import TokenValidator
+
+
+@dataclass
+class Services:
+    """Everything the service runs on, wired together."""
+
+    settings: Settings
+    db: Database
+    keyring: Keyring
+    issuer: TokenIssuer
+    validator: TokenValidator
+    auth: AuthService
+    users: UserAdmin
+    products: SqlProductRepository
+    limiter: LoginLimiter
+
+    def reload_keys(self) -> None:
+        """Pick up rotated, generated or retired keys from the database."""
+        keys = self.keyring.load()
+        self.issuer.replace_keys(keys)
+        self.validator.replace_keys(keys)
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.db.dispose()
+
+
+def validation_parameters(settings: Settings) -> ValidationParameters:
+    """The validator's parameters for these settings."""
+    return ValidationParameters(
+        issuer=settings.issuer,
+        audience=settings.audience,
+        leeway=settings.clock_skew_seconds,
+    )
+
+
+def build(
+    settings: Settings, *, now: Callable[[], float] = time.time, prepare: bool = True
+) -> Services:
+    """Connect, migrate and load keys.
+
+    Args:
+        settings: the configuration.
+        now: the clock every part shares.
+        prepare: migrate the database and create a signing key when missing.
+
+    Raises:
+        ConfigurationError: the database is unreachable or the configuration is unusable.
+    """
+    db = Database.from_url(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    if prepare:
+        migrate(db.engine)
+    keyring = Keyring(
+        SqlKeyRepository(db),
+        algorithm=settings.algorithm,
+        secret=settings.secret_bytes,
+        token_lifetime=settings.access_seconds,
+        leeway=settings.clock_skew_seconds,
+        now=now,
+    )
+    if prepare:
+        keyring.ensure_active()
+    keys = keyring.load()
+    issuer = TokenIssuer(
+        keys,
+        issuer=settings.issuer,
+        audience=settings.audience,
+        lifetime=settings.access_seconds,
+        now=now,
+    )
+    validator = TokenValidator(keys, validation_parameters(settings), now=now)
+    hasher = PasswordHasher()
+    limiter = LoginLimiter(
+        storage_uri=settings.redis_url or "memory://",
+        user_failures=settings.login_user_failures,
+        address_failures=settings.login_address_failures,
+        window_seconds=int(settings.login_window_minutes * 60),
+    )
+    users = SqlUserRepository(db)
+    refresh = SqlRefreshTokenRepository(db)
+    return Services(
+        settings=settings,
+        db=db,
+        keyring=keyring,
+        issuer=issuer,
+        validator=validator,
+        auth=AuthService(
+            users=users,
+            refresh_tokens=refresh,
+            issuer=issuer,
+            hasher=hasher,
+            limiter=limiter,
+            refresh_lifetime=settings.refresh_seconds,
+            now=now,
+        ),
+        users=UserAdmin(users=users, refresh_tokens=refresh, hasher=hasher, now=now),
+        products=SqlProductRepository(db),
+        limiter=limiter,
+    )

@@ -1,0 +1,198 @@
+"""The signing-key lifecycle: ``next`` → ``active`` → ``retiring`` → ``retired``.
+
+* ``next``: published in the JWKS, not yet signing, so verifiers that cache the JWKS
+  already know it when it starts signing.
+* ``active``: signs new tokens (the newest active key of the configured algorithm).
+* ``retiring``: verifies only, until every token it signed has expired
+  (``retire_after``), then it is retired automatically.
+* ``retired``: gone from the key set; its tokens fail.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from ..store.records import KeyRecord, KeyRepository
+from ..tokens.errors import ConfigurationError, NotFoundError
+from ..tokens.keys import Key, KeySet
+
+STATES = ("next", "active", "retiring", "retired")
+
+
+class Keyring:
+    """Loads and manages the signing keys kept in the database.
+
+    Args:
+        repo: where keys live.
+        algorithm: the algorithm new keys use and the active key must have.
+        secret: an HMAC secret from the environment; for HS256 it signs and is never stored.
+        token_lifetime: seconds an access token lives (how long a key keeps verifying).
+        leeway: clock skew allowed on validation, added to the retiring window.
+        now: the clock.
+    """
+
+    def __init__(
+        self,
+        repo: KeyRepository,
+        *,
+        algorithm: str,
+        secret: bytes | None = None,
+        token_lifetime: float,
+        leeway: float = 0.0,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._repo = repo
+        self.algorithm = algorithm
+        self._env_key = Key.from_secret(secret) if secret and algorithm == "HS256" else None
+        self._grace = timedelta(seconds=token_lifetime + leeway + 1)
+        self._now = now
+
+    def _utcnow(self) -> datetime:
+        return datetime.fromtimestamp(self._now(), UTC)
+
+    @property
+    def uses_env_secret(self) -> bool:
+        """True when TICKETBOOTH_SECRET_KEY signs and the database keys only verify."""
+        return self._env_key is not None
+
+    def list(self) -> list[KeyRecord]:
+        """Every key, oldest first."""
+        return self._repo.list()
+
+    def ensure_active(self) -> None:
+        """Make sure something signs with the configured algorithm.
+
+        Creates and activates a key on first run; when the algorithm changed (or an
+        environment secret took over), the old active key moves to ``retiring`` so its
+        tokens keep verifying until they expire.
+        """
+        active = [r for r in self._repo.list() if r.state == "active"]
+        if self._env_key is not None:
+            for record in active:
+                self._retire_later(record.kid)
+            return
+        if any(r.alg == self.algorithm for r in active):
+            return
+        self.generate(self.algorithm)
+
+    def generate(self, alg: str | None = None) -> KeyRecord:
+        """A new key that signs from now on; the previous active keys start retiring.
+
+        Raises:
+            ConfigurationError: the algorithm is unsupported, or the secret comes from
+                the environment.
+        """
+        self._refuse_with_env_secret()
+        record = self._new_record(alg or self.algorithm, "active")
+        self._repo.add(record)
+        for old in self._repo.list():
+            if old.state == "active" and old.kid != record.kid:
+                self._retire_later(old.kid)
+        return record
+
+    def rotate(self) -> tuple[KeyRecord, KeyRecord]:
+        """Activate the pre-published ``next`` key and publish a new ``next``.
+
+        With no ``next`` key yet, one is made and activated at once (verifiers then learn
+        it on their first unknown ``kid``).  Returns (now active, new next).
+
+        Raises:
+            ConfigurationError: the secret comes from the environment.
+        """
+        self._refuse_with_env_secret()
+        pending = [r for r in self._repo.list() if r.state == "next" and r.alg == self.algorithm]
+        if pending:
+            promoted = pending[-1]
+            now = self._utcnow()
+            for old in self._repo.list():
+                if old.state == "active":
+                    self._retire_later(old.kid)
+            self._repo.set_state(promoted.kid, "active", now, expect="next")
+        else:
+            promoted = self.generate(self.algorithm)
+        upcoming = self._new_record(self.algorithm, "next")
+        self._repo.add(upcoming)
+        return promoted, upcoming
+
+    def retire(self, kid: str) -> None:
+        """Stop a key verifying now: tokens it signed fail from the next key reload.
+
+        Raises:
+            NotFoundError: no such key.
+            ConfigurationError: it is the only active key (generate or rotate first).
+        """
+        records = {r.kid: r for r in self._repo.list()}
+        record = records.get(kid)
+        if record is None:
+            raise NotFoundError(f"no key {kid!r}")
+        others = [r for r in records.values() if r.state == "active" and r.kid != kid]
+        if record.state == "active" and not others and self._env_key is None:
+            raise ConfigurationError("that is the only active key; rotate before retiring it")
+        self._repo.set_state(kid, "retired", self._utcnow())
+
+    def load(self) -> KeySet:
+        """The key set to sign and verify with now; overdue ``retiring`` keys are retired.
+
+        Raises:
+            ConfigurationError: nothing can sign (run ``ensure_active`` first).
+        """
+        now = self._utcnow()
+        keys: list[Key] = []
+        signer: str | None = None
+        if self._env_key is not None:
+            keys.append(self._env_key)
+            signer = self._env_key.kid
+        records = sorted(
+            self._repo.list(),
+            key=lambda r: r.activated_at or r.created_at,
+            reverse=True,
+        )
+        for record in records:
+            if record.state == "retired":
+                continue
+            if record.state == "retiring" and record.retire_after and record.retire_after <= now:
+                self._repo.set_state(record.kid, "retired", now, expect="retiring")
+                continue
+            key = _key_of(record)
+            keys.append(key)
+            if signer is None and record.state == "active" and record.alg == self.algorithm:
+                signer = key.kid
+        if signer is None:
+            active = [r for r in records if r.state == "active"]
+            if not active:
+                raise ConfigurationError("no active signing key; run `ticketbooth keys generate`")
+            signer = active[0].kid
+        return KeySet(keys, signing_kid=signer)
+
+    def _retire_later(self, kid: str) -> None:
+        now = self._utcnow()
+        self._repo.set_state(kid, "retiring", now, retire_after=now + self._grace, expect="active")
+
+    def _refuse_with_env_secret(self) -> None:
+        if self._env_key is not None:
+            raise ConfigurationError(
+                "the signing secret comes from TICKETBOOTH_SECRET_KEY; change it there, "
+                "or unset it to manage keys in the database"
+            )
+
+    def _new_record(self, alg: str, state: str) -> KeyRecord:
+        key = Key.generate(alg)
+        now = self._utcnow()
+        return KeyRecord(
+            kid=key.kid,
+            alg=alg,
+            state=state,
+            material=key.export_private(),
+            created_at=now,
+            activated_at=now if state == "active" else None,
+            retire_after=None,
+            retired_at=None,
+        )
+
+
+def _key_of(record: KeyRecord) -> Key:
+    if record.alg == "HS256":
+        return Key.from_secret(record.material, kid=record.kid)
+    return Key.from_pem(record.alg, record.material, kid=record.kid)

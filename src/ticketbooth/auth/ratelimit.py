@@ -1,0 +1,66 @@
+"""Failed-login limits per username and per client address (the ``limits`` package).
+
+Moving windows, in process by default or in Redis when several instances must share
+them.  Only failures count; once a key is over its limit every attempt for it is
+refused, the right password included, until the window has moved on.
+"""
+
+from __future__ import annotations
+
+import time
+
+from limits import RateLimitItemPerSecond
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from ..tokens.errors import ConfigurationError, RateLimitedError
+
+
+class LoginLimiter:
+    """Counts failed logins and refuses attempts past the limit.
+
+    Args:
+        storage_uri: ``memory://`` or a ``redis://`` URL.
+        user_failures: failures per username within the window.
+        address_failures: failures per client address within the window.
+        window_seconds: the length of the moving window.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage_uri: str = "memory://",
+        user_failures: int = 10,
+        address_failures: int = 100,
+        window_seconds: int = 900,
+    ) -> None:
+        try:
+            storage = storage_from_string(storage_uri)
+        except Exception as exc:  # limits raises ConfigurationError/ValueError/ImportError
+            raise ConfigurationError(f"TICKETBOOTH_REDIS_URL: {exc}") from exc
+        self._storage = storage
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._user = RateLimitItemPerSecond(user_failures, window_seconds, namespace="tb-user")
+        self._address = RateLimitItemPerSecond(
+            address_failures, window_seconds, namespace="tb-addr"
+        )
+
+    def check(self, username: str, address: str) -> None:
+        """Refuse when either key is over its limit.
+
+        Raises:
+            RateLimitedError: with ``retry_after`` seconds until the oldest failure expires.
+        """
+        for item, key in ((self._user, username.lower()), (self._address, address)):
+            if not self._limiter.test(item, key):
+                reset = self._limiter.get_window_stats(item, key).reset_time
+                raise RateLimitedError(int(reset - time.time()) + 1)
+
+    def record_failure(self, username: str, address: str) -> None:
+        """Count one failed attempt against both keys."""
+        self._limiter.hit(self._user, username.lower())
+        self._limiter.hit(self._address, address)
+
+    def reset(self) -> None:
+        """Forget every count (tests and ``users`` administration)."""
+        self._storage.reset()

@@ -1,0 +1,183 @@
+"""Login, refresh with rotation and reuse detection, and logout.
+
+Refresh tokens are 256-bit random strings; only their SHA-256 is stored.  Each login
+starts a *family*; every refresh rotates the presented token (it stops working) and
+issues its successor in the same family.  A rotated token presented again means two
+parties hold the same token: the whole family is revoked, the newest included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ..store.records import RefreshTokenRecord, RefreshTokenRepository, UserRecord, UserRepository
+from ..tokens.errors import (
+    InvalidCredentialsError,
+    InvalidRefreshTokenError,
+    RefreshTokenReuseError,
+)
+from ..tokens.issuer import TokenIssuer
+from .passwords import PasswordHasher
+from .ratelimit import LoginLimiter
+
+log = logging.getLogger("ticketbooth.auth")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    """What a successful login or refresh hands back."""
+
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_at: datetime
+    user: UserRecord
+
+    def __repr__(self) -> str:
+        return f"TokenPair(user={self.user.username!r}, expires_in={self.expires_in})"
+
+
+def hash_refresh_token(token: str) -> str:
+    """The SHA-256 hex digest stored in place of a refresh token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class AuthService:
+    """The authentication flows, over repository protocols and a token issuer.
+
+    Args:
+        users: the user repository.
+        refresh_tokens: the refresh-token repository.
+        issuer: signs access tokens.
+        hasher: verifies passwords.
+        limiter: failed-login limits.
+        refresh_lifetime: seconds a refresh token lives after it is issued.
+        now: the clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        refresh_tokens: RefreshTokenRepository,
+        issuer: TokenIssuer,
+        hasher: PasswordHasher,
+        limiter: LoginLimiter,
+        refresh_lifetime: float,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._users = users
+        self._refresh = refresh_tokens
+        self.issuer = issuer
+        self._hasher = hasher
+        self._limiter = limiter
+        self._refresh_lifetime = timedelta(seconds=refresh_lifetime)
+        self._now = now
+
+    def _utcnow(self) -> datetime:
+        return datetime.fromtimestamp(self._now(), UTC)
+
+    def login(self, username: str, password: str, *, address: str) -> TokenPair:
+        """Check a password and start a new refresh-token family.
+
+        Blocking (argon2id): call it from a worker thread, not an event loop.
+
+        Raises:
+            RateLimitedError: too many recent failures for the username or the address.
+            InvalidCredentialsError: unknown user, wrong password or disabled user, alike.
+        """
+        self._limiter.check(username, address)
+        user = self._users.get_by_username(username)
+        if user is None:
+            self._hasher.verify_dummy(password)
+            is_valid = False
+        else:
+            is_valid = self._hasher.verify(user.password_hash, password)
+        if user is None or not is_valid or user.is_disabled:
+            self._limiter.record_failure(username, address)
+            log.info("login failed", extra={"event": "login_failed", "address": address})
+            raise InvalidCredentialsError()
+        if self._hasher.needs_rehash(user.password_hash):
+            self._users.update(user.id, password_hash=self._hasher.hash(password))
+        log.info("login", extra={"event": "login", "user_id": user.id, "address": address})
+        return self._issue(user, family_id=str(uuid.uuid4()), parent=None)
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        """Exchange a refresh token for a new pair, rotating it.
+
+        Raises:
+            RefreshTokenReuseError: the token was already rotated; its family is revoked.
+            InvalidRefreshTokenError: unknown, expired or revoked token, or the user is
+                disabled or deleted.
+        """
+        record = self._refresh.find_by_hash(hash_refresh_token(refresh_token))
+        if record is None:
+            raise InvalidRefreshTokenError()
+        if record.revoked_at is not None:
+            if record.revoked_reason == "rotated":
+                self._reuse_detected(record)
+            raise InvalidRefreshTokenError()
+        now = self._utcnow()
+        if record.expires_at <= now:
+            raise InvalidRefreshTokenError()
+        user = self._users.get(record.user_id)
+        if user is None or user.is_disabled:
+            self._refresh.revoke_family(record.family_id, "user-disabled", now)
+            raise InvalidRefreshTokenError()
+        return self._issue(user, family_id=record.family_id, parent=record)
+
+    def logout(self, user_id: int) -> int:
+        """Revoke every refresh token of the user (every login, every device)."""
+        count = self._refresh.revoke_user(user_id, "logout", self._utcnow())
+        log.info("logout", extra={"event": "logout", "user_id": user_id, "revoked": count})
+        return count
+
+    def _reuse_detected(self, record: RefreshTokenRecord) -> None:
+        revoked = self._refresh.revoke_family(record.family_id, "reuse-detected", self._utcnow())
+        log.warning(
+            "refresh token reuse detected; family revoked",
+            extra={
+                "event": "refresh_reuse",
+                "user_id": record.user_id,
+                "family_id": record.family_id,
+                "revoked": revoked,
+            },
+        )
+        raise RefreshTokenReuseError(record.family_id)
+
+    def _issue(
+        self, user: UserRecord, *, family_id: str, parent: RefreshTokenRecord | None
+    ) -> TokenPair:
+        now = self._utcnow()
+        token = secrets.token_urlsafe(32)
+        new = RefreshTokenRecord(
+            id=str(uuid.uuid4()),
+            user_id=user.id,
+            family_id=family_id,
+            parent_id=parent.id if parent else None,
+            token_hash=hash_refresh_token(token),
+            issued_at=now,
+            expires_at=now + self._refresh_lifetime,
+        )
+        if parent is None:
+            self._refresh.add(new)
+        elif not self._refresh.rotate(parent.id, new, now):
+            # Another request rotated (or revoked) it first: this is a second use.
+            self._reuse_detected(parent)
+        access = self.issuer.issue(
+            subject=str(user.id), name=user.username, role=user.role, email=user.email
+        )
+        return TokenPair(
+            access_token=access.token,
+            expires_in=access.expires_at - int(self._now()),
+            refresh_token=token,
+            refresh_expires_at=new.expires_at,
+            user=user,
+        )

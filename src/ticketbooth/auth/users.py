@@ -1,0 +1,137 @@
+"""User administration: create, list, change role, disable, enable, delete."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ..store.records import ROLES, RefreshTokenRepository, UserRecord, UserRepository
+from ..tokens.errors import ConfigurationError, NotFoundError, WeakPasswordError
+from .passwords import PasswordHasher, check_password
+
+_USERNAME = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+
+
+class UserAdmin:
+    """Operations an administrator (or the CLI) performs on users."""
+
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        refresh_tokens: RefreshTokenRepository,
+        hasher: PasswordHasher,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._users = users
+        self._refresh = refresh_tokens
+        self._hasher = hasher
+        self._now = now
+
+    def add(
+        self, username: str, password: str, *, role: str, email: str | None = None
+    ) -> UserRecord:
+        """Create a user.
+
+        Raises:
+            ConfigurationError: the username, role or email is not acceptable.
+            WeakPasswordError: the password fails the policy.
+            ConflictError: the username is taken.
+        """
+        if not _USERNAME.fullmatch(username):
+            raise ConfigurationError(
+                "usernames are 1-150 characters of letters, digits and _ . @ + -"
+            )
+        _check_role(role)
+        if email is not None and (len(email) > 320 or not _EMAIL.fullmatch(email)):
+            raise ConfigurationError(f"{email!r} is not an email address")
+        check_password(password, username=username)
+        return self._users.add(
+            username=username, password_hash=self._hasher.hash(password), role=role, email=email
+        )
+
+    def find(self, username: str) -> UserRecord:
+        """The user with this name.
+
+        Raises:
+            NotFoundError: no such user.
+        """
+        user = self._users.get_by_username(username)
+        if user is None:
+            raise NotFoundError(f"no user {username!r}")
+        return user
+
+    def list(self) -> list[UserRecord]:
+        """Every user."""
+        return self._users.list()
+
+    def set_role(self, username: str, role: str) -> UserRecord:
+        """Change a user's role (new access tokens carry it).
+
+        Raises:
+            NotFoundError: no such user.
+            ConfigurationError: unknown role.
+        """
+        _check_role(role)
+        return self._update(username, role=role)
+
+    def set_password(self, username: str, password: str) -> UserRecord:
+        """Set a new password and sign the user out everywhere.
+
+        Raises:
+            NotFoundError: no such user.
+            WeakPasswordError: the password fails the policy.
+        """
+        check_password(password, username=username)
+        user = self._update(username, password_hash=self._hasher.hash(password))
+        self._refresh.revoke_user(user.id, "password-changed", self._utcnow())
+        return user
+
+    def set_disabled(self, username: str, *, is_disabled: bool) -> UserRecord:
+        """Disable (revoking every refresh token) or enable a user.
+
+        Raises:
+            NotFoundError: no such user.
+        """
+        user = self._update(username, is_disabled=is_disabled)
+        if is_disabled:
+            self._refresh.revoke_user(user.id, "user-disabled", self._utcnow())
+        return user
+
+    def delete(self, username: str) -> None:
+        """Delete a user and, with them, every refresh token.
+
+        Raises:
+            NotFoundError: no such user.
+        """
+        self._users.delete(self.find(username).id)
+
+    def _update(
+        self,
+        username: str,
+        *,
+        role: str | None = None,
+        is_disabled: bool | None = None,
+        password_hash: str | None = None,
+    ) -> UserRecord:
+        user = self.find(username)
+        updated = self._users.update(
+            user.id, role=role, is_disabled=is_disabled, password_hash=password_hash
+        )
+        if updated is None:
+            raise NotFoundError(f"no user {username!r}")
+        return updated
+
+    def _utcnow(self) -> datetime:
+        return datetime.fromtimestamp(self._now(), UTC)
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ConfigurationError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+
+
+__all__ = ["UserAdmin", "WeakPasswordError"]

@@ -1,0 +1,319 @@
+"""The ``ticketbooth`` command: a thin shell over ``auth``, ``store`` and ``tokens``.
+
+Every command prints one line to standard error and exits non-zero on failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+
+from .assembly import Services, build
+from .config import Settings, load_settings
+from .store.records import ROLES
+from .tokens import _compact
+from .tokens.claims import CHECKS
+from .tokens.errors import InvalidTokenError, TicketboothError
+from .tokens.keys import ALGORITHMS
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    help="ticketbooth: JWT authentication service.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage signing keys.", no_args_is_help=True)
+token_app = typer.Typer(help="Inspect tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.add_typer(token_app, name="token")
+
+DEMO_PRODUCTS = (("Laptop", 999.99), ("Headphones", 149.5), ("Coffee mug", 12.0))
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn ticketbooth errors into ``error: ...`` on stderr and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except TicketboothError as exc:
+            raise _fail(exc.message) from None
+
+    return wrapper
+
+
+def _services(settings: Settings | None = None) -> Services:
+    return build(settings or load_settings())
+
+
+def _read_password() -> str:
+    data = sys.stdin.read()
+    return data[:-1] if data.endswith("\n") else data
+
+
+# -- serve ------------------------------------------------------------------------------
+
+
+@app.command()
+@one_line_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Run the HTTP service (migrates the database and creates a key on first run)."""
+    import uvicorn
+
+    from .web.app import create_app
+
+    settings = load_settings()
+    services = build(settings)
+    typer.echo(
+        f"ticketbooth: {settings.algorithm} signing key {services.issuer.keys.signing_key.kid}, "
+        f"listening on http://{host}:{port}",
+        err=True,
+    )
+    if workers == 1:
+        uvicorn.run(create_app(services=services), host=host, port=port, log_level="warning")
+        return
+    services.close()
+    uvicorn.run(
+        "ticketbooth.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+# -- users ------------------------------------------------------------------------------
+
+
+@users_app.command("add")
+@one_line_errors
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")],
+    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a user (creating and migrating the database if needed)."""
+    if not password_stdin:
+        raise _fail("pass the password on standard input with --password-stdin")
+    user = _services().users.add(name, _read_password(), role=role, email=email)
+    typer.echo(f"created user {user.username} (id {user.id}, role {user.role})")
+
+
+@users_app.command("list")
+@one_line_errors
+def users_list() -> None:
+    """List users."""
+    for user in _services().users.list():
+        state = "disabled" if user.is_disabled else "active"
+        typer.echo(f"{user.id}\t{user.username}\t{user.role}\t{user.email or '-'}\t{state}")
+
+
+@users_app.command("set-role")
+@one_line_errors
+def users_set_role(name: str, role: str) -> None:
+    """Change a user's role (tokens issued from now on carry it)."""
+    _services().users.set_role(name, role)
+    typer.echo(f"{name} now has role {role}")
+
+
+@users_app.command("set-password")
+@one_line_errors
+def users_set_password(
+    name: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a new password (signs the user out everywhere)."""
+    if not password_stdin:
+        raise _fail("pass the password on standard input with --password-stdin")
+    _services().users.set_password(name, _read_password())
+    typer.echo(f"password of {name} changed; refresh tokens revoked")
+
+
+@users_app.command("disable")
+@one_line_errors
+def users_disable(name: str) -> None:
+    """Disable a user: no login, no refresh; refresh tokens revoked."""
+    _services().users.set_disabled(name, is_disabled=True)
+    typer.echo(f"{name} disabled")
+
+
+@users_app.command("enable")
+@one_line_errors
+def users_enable(name: str) -> None:
+    """Enable a disabled user."""
+    _services().users.set_disabled(name, is_disabled=False)
+    typer.echo(f"{name} enabled")
+
+
+@users_app.command("delete")
+@one_line_errors
+def users_delete(name: str) -> None:
+    """Delete a user and every refresh token they hold."""
+    _services().users.delete(name)
+    typer.echo(f"{name} deleted")
+
+
+# -- demo -------------------------------------------------------------------------------
+
+
+@app.command()
+@one_line_errors
+def demo(
+    host: Annotated[str, typer.Option(help="Host for the printed curl line.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port for the printed curl line.")] = 8000,
+) -> None:
+    """First run: database, signing key, users admin and john, a few products.
+
+    Passwords are random, printed once here and stored only as argon2id hashes; running
+    demo again gives the two demo users new passwords.
+    """
+    svc = _services()
+    passwords: dict[str, str] = {}
+    for name, role in (("admin", "Admin"), ("john", "User")):
+        password = secrets.token_urlsafe(12)
+        if svc.users.list() and any(u.username == name for u in svc.users.list()):
+            svc.users.set_password(name, password)
+        else:
+            svc.users.add(name, password, role=role, email=f"{name}@example.com")
+        passwords[name] = password
+    if not svc.products.list():
+        for product, price in DEMO_PRODUCTS:
+            svc.products.add(product, price)
+    base = f"http://{host}:{port}"
+    typer.echo("Demo users (passwords are shown only now):")
+    for name, password in passwords.items():
+        typer.echo(f"  {name:6} {password}")
+    body = json.dumps({"username": "john", "password": passwords["john"]})
+    typer.echo("Log in:")
+    typer.echo(
+        f"  curl -s -X POST {base}/api/auth/login -H 'Content-Type: application/json' -d '{body}'"
+    )
+
+
+# -- keys -------------------------------------------------------------------------------
+
+
+@keys_app.command("generate")
+@one_line_errors
+def keys_generate(
+    alg: Annotated[str | None, typer.Option(help=f"One of {', '.join(ALGORITHMS)}.")] = None,
+) -> None:
+    """Make a new key and make it the active signing key at once."""
+    settings = load_settings()
+    if alg is not None and alg not in ALGORITHMS:
+        raise _fail(f"unknown algorithm {alg!r}; use one of {', '.join(ALGORITHMS)}")
+    record = _services(settings).keyring.generate(alg)
+    typer.echo(f"generated {record.alg} key {record.kid}; it signs from now on")
+    if record.alg != settings.algorithm:
+        typer.echo(
+            f"warning: TICKETBOOTH_ALGORITHM is {settings.algorithm}; set it to {record.alg} "
+            "or `serve` will switch back",
+            err=True,
+        )
+
+
+@keys_app.command("rotate")
+@one_line_errors
+def keys_rotate() -> None:
+    """Activate the pre-published next key and publish a new next key."""
+    active, upcoming = _services().keyring.rotate()
+    typer.echo(f"active: {active.kid} ({active.alg}); next (published): {upcoming.kid}")
+
+
+@keys_app.command("retire")
+@one_line_errors
+def keys_retire(kid: str) -> None:
+    """Stop a key verifying: every token it signed fails from now on."""
+    _services().keyring.retire(kid)
+    typer.echo(f"retired {kid}")
+
+
+@keys_app.command("list")
+@one_line_errors
+def keys_list() -> None:
+    """List keys with their algorithm and state."""
+    svc = _services()
+    if svc.keyring.uses_env_secret:
+        typer.echo(f"{svc.issuer.keys.signing_key.kid}\tHS256\tactive\t(TICKETBOOTH_SECRET_KEY)")
+    for record in svc.keyring.list():
+        created = record.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        typer.echo(f"{record.kid}\t{record.alg}\t{record.state}\t{created}")
+
+
+# -- token ------------------------------------------------------------------------------
+
+
+@token_app.command("decode")
+@one_line_errors
+def token_decode(token: str) -> None:
+    """Print header and claims, and whether each check passes with the configured keys."""
+    header, claims = _compact.decode_unverified(token)
+    typer.echo(json.dumps({"header": header, "claims": claims}, indent=2))
+    validator = _services().validator
+    params = validator.params
+    failures = 0
+    try:
+        _compact.decode(token, validator.keys, params.algorithms)
+        typer.echo("signature: ok")
+    except InvalidTokenError as exc:
+        failures += 1
+        typer.echo(f"signature: FAILED ({exc.description})")
+    for name, check in CHECKS.items():
+        try:
+            check(claims, params, time.time())
+            typer.echo(f"{name}: ok")
+        except InvalidTokenError as exc:
+            failures += 1
+            typer.echo(f"{name}: FAILED ({exc.description})")
+    if failures:
+        raise typer.Exit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except SystemExit as exc:  # click's own usage errors
+        return int(exc.code or 0)
+    except Exception as exc:  # click.UsageError and friends
+        from click.exceptions import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

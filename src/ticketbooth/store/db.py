@@ -1,0 +1,142 @@
+"""Engines, sessions and migrations.
+
+SQLite (the default) gets WAL, foreign keys and a busy timeout so concurrent writers wait
+for each other instead of failing; PostgreSQL gets a pre-pinged pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..tokens.errors import ConfigurationError
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreUnavailableError(ConfigurationError):
+    """The database cannot be reached (answered as 503, never 500)."""
+
+    description = "The database is unavailable; try again shortly"
+
+
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Engine:
+    """An engine for ``url`` with the settings ticketbooth relies on.
+
+    Raises:
+        ConfigurationError: the URL does not parse or names an unknown driver.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(f"TICKETBOOTH_DATABASE_URL: cannot parse {url!r}") from exc
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite:
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        raise ConfigurationError(
+            f"TICKETBOOTH_DATABASE_URL: unsupported driver {parsed.drivername!r} ({exc})"
+        ) from exc
+    if is_sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def check_connection(engine: Engine) -> None:
+    """Open one connection.
+
+    Raises:
+        StoreUnavailableError: the database cannot be reached, with the reason in one line.
+    """
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+        raise StoreUnavailableError(
+            f"TICKETBOOTH_DATABASE_URL: cannot connect to the database: {reason}"
+        ) from exc
+
+
+def alembic_config(engine: Engine) -> Config:
+    """The Alembic configuration for ticketbooth's own migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to date (creating the database file if needed).
+
+    Raises:
+        StoreUnavailableError: the database cannot be reached.
+    """
+    check_connection(engine)
+    command.upgrade(alembic_config(engine), "head")
+
+
+class Database:
+    """An engine and its session factory; each repository call is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Database:
+        """Build from a SQLAlchemy URL (see :func:`make_engine`)."""
+        return cls(make_engine(url, **kwargs))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in a transaction, committed on success and rolled back otherwise.
+
+        Raises:
+            StoreUnavailableError: the database connection failed.
+        """
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except (SQLAlchemyError, ConnectionError) as exc:
+            if _is_connection_error(exc):
+                raise StoreUnavailableError() from exc
+            raise
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, ConnectionError | OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows changed by an UPDATE or DELETE."""
+    return int(cast("CursorResult[Any]", result).rowcount)

@@ -1,0 +1,117 @@
+"""Plain values and repository protocols shared by ``store`` and ``auth``.
+
+Nothing here imports SQLAlchemy: ``auth`` depends on these protocols, and ORM models
+never leave ``store``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+ROLES: tuple[str, ...] = ("Admin", "User")
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """A user as the auth layer sees it.  ``password_hash`` is an argon2id PHC string."""
+
+    id: int
+    username: str
+    email: str | None
+    role: str
+    password_hash: str
+    is_disabled: bool
+    created_at: datetime
+
+    def __repr__(self) -> str:
+        return f"UserRecord(id={self.id}, username={self.username!r}, role={self.role!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshTokenRecord:
+    """One refresh token.  Only the SHA-256 of the token is ever stored."""
+
+    id: str
+    user_id: int
+    family_id: str
+    parent_id: str | None
+    token_hash: str
+    issued_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+    replaced_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    """The demo API's resource."""
+
+    id: int
+    name: str
+    price: float
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """A signing key row.  ``material`` is the secret or PEM private key (a secret)."""
+
+    kid: str
+    alg: str
+    state: str
+    material: bytes
+    created_at: datetime
+    activated_at: datetime | None
+    retire_after: datetime | None
+    retired_at: datetime | None
+
+    def __repr__(self) -> str:
+        return f"KeyRecord(kid={self.kid!r}, alg={self.alg!r}, state={self.state!r})"
+
+
+class UserRepository(Protocol):
+    """Users by id and name."""
+
+    def get(self, user_id: int) -> UserRecord | None: ...
+    def get_by_username(self, username: str) -> UserRecord | None: ...
+    def add(
+        self, *, username: str, password_hash: str, role: str, email: str | None
+    ) -> UserRecord: ...
+    def list(self) -> list[UserRecord]: ...
+    def update(
+        self,
+        user_id: int,
+        *,
+        role: str | None = None,
+        is_disabled: bool | None = None,
+        password_hash: str | None = None,
+    ) -> UserRecord | None: ...
+    def delete(self, user_id: int) -> bool: ...
+
+
+class RefreshTokenRepository(Protocol):
+    """Refresh tokens, with atomic rotation."""
+
+    def add(self, record: RefreshTokenRecord) -> None: ...
+    def find_by_hash(self, token_hash: str) -> RefreshTokenRecord | None: ...
+    def rotate(self, old_id: str, new: RefreshTokenRecord, now: datetime) -> bool: ...
+    def revoke_family(self, family_id: str, reason: str, now: datetime) -> int: ...
+    def revoke_user(self, user_id: int, reason: str, now: datetime) -> int: ...
+
+
+class KeyRepository(Protocol):
+    """Signing keys and their lifecycle state."""
+
+    def list(self) -> list[KeyRecord]: ...
+    def add(self, record: KeyRecord) -> None: ...
+    def set_state(
+        self,
+        kid: str,
+        state: str,
+        now: datetime,
+        *,
+        retire_after: datetime | None = None,
+        expect: str | None = None,
+    ) -> bool: ...

@@ -1,0 +1,98 @@
+"""The refresh-token repository: lookup by hash, atomic rotation, family revocation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from .db import Database, affected
+from .models import RefreshToken
+from .records import RefreshTokenRecord
+
+
+def _record(row: RefreshToken) -> RefreshTokenRecord:
+    return RefreshTokenRecord(
+        id=row.id,
+        user_id=row.user_id,
+        family_id=row.family_id,
+        parent_id=row.parent_id,
+        token_hash=row.token_hash,
+        issued_at=row.issued_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        revoked_reason=row.revoked_reason,
+        replaced_by=row.replaced_by,
+    )
+
+
+def _row(record: RefreshTokenRecord) -> RefreshToken:
+    return RefreshToken(
+        id=record.id,
+        user_id=record.user_id,
+        family_id=record.family_id,
+        parent_id=record.parent_id,
+        token_hash=record.token_hash,
+        issued_at=record.issued_at,
+        expires_at=record.expires_at,
+    )
+
+
+class SqlRefreshTokenRepository:
+    """Refresh tokens in the SQL database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, record: RefreshTokenRecord) -> None:
+        with self._db.session() as session:
+            session.add(_row(record))
+
+    def find_by_hash(self, token_hash: str) -> RefreshTokenRecord | None:
+        with self._db.session() as session:
+            row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+            return _record(row) if row else None
+
+    def rotate(self, old_id: str, new: RefreshTokenRecord, now: datetime) -> bool:
+        """Revoke ``old_id`` as rotated and store ``new``, in one transaction.
+
+        The conditional UPDATE is the first statement, so exactly one of any number of
+        concurrent rotations of the same token (in any number of processes) sees a row
+        count of one; the others change nothing and get False.
+        """
+        with self._db.session() as session:
+            changed = affected(
+                session.execute(
+                    update(RefreshToken)
+                    .where(
+                        RefreshToken.id == old_id,
+                        RefreshToken.revoked_at.is_(None),
+                        RefreshToken.expires_at > now,
+                    )
+                    .values(revoked_at=now, revoked_reason="rotated", replaced_by=new.id)
+                )
+            )
+            if changed != 1:
+                return False
+            session.add(_row(new))
+            return True
+
+    def revoke_family(self, family_id: str, reason: str, now: datetime) -> int:
+        with self._db.session() as session:
+            return affected(
+                session.execute(
+                    update(RefreshToken)
+                    .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+                    .values(revoked_at=now, revoked_reason=reason)
+                )
+            )
+
+    def revoke_user(self, user_id: int, reason: str, now: datetime) -> int:
+        with self._db.session() as session:
+            return affected(
+                session.execute(
+                    update(RefreshToken)
+                    .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+                    .values(revoked_at=now, revoked_reason=reason)
+                )
+            )

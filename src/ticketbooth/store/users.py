@@ -1,0 +1,96 @@
+"""The user repository."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..tokens.errors import ConflictError
+from .db import Database, affected
+from .models import User
+from .records import UserRecord
+
+
+def _record(user: User) -> UserRecord:
+    return UserRecord(
+        id=user.id,
+        username=user.username,
+        email=user.email,
+        role=user.role,
+        password_hash=user.password_hash,
+        is_disabled=user.is_disabled,
+        created_at=user.created_at,
+    )
+
+
+class SqlUserRepository:
+    """Users in the SQL database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, user_id: int) -> UserRecord | None:
+        with self._db.session() as session:
+            user = session.get(User, user_id)
+            return _record(user) if user else None
+
+    def get_by_username(self, username: str) -> UserRecord | None:
+        with self._db.session() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            return _record(user) if user else None
+
+    def add(self, *, username: str, password_hash: str, role: str, email: str | None) -> UserRecord:
+        """Create a user.
+
+        Raises:
+            ConflictError: the username is taken.
+        """
+        now = datetime.now(UTC)
+        user = User(
+            username=username,
+            email=email,
+            password_hash=password_hash,
+            role=role,
+            is_disabled=False,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with self._db.session() as session:
+                session.add(user)
+                session.flush()
+                return _record(user)
+        except IntegrityError as exc:
+            raise ConflictError(f"user {username!r} already exists") from exc
+
+    def list(self) -> list[UserRecord]:
+        with self._db.session() as session:
+            return [_record(u) for u in session.scalars(select(User).order_by(User.id))]
+
+    def update(
+        self,
+        user_id: int,
+        *,
+        role: str | None = None,
+        is_disabled: bool | None = None,
+        password_hash: str | None = None,
+    ) -> UserRecord | None:
+        with self._db.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                return None
+            if role is not None:
+                user.role = role
+            if is_disabled is not None:
+                user.is_disabled = is_disabled
+            if password_hash is not None:
+                user.password_hash = password_hash
+            user.updated_at = datetime.now(UTC)
+            session.flush()
+            return _record(user)
+
+    def delete(self, user_id: int) -> bool:
+        with self._db.session() as session:
+            return bool(affected(session.execute(delete(User).where(User.id == user_id))))

@@ -1,0 +1,68 @@
+"""The pure core: keys, issuing and validating access tokens, and typed errors.
+
+Imports only the standard library, ``cryptography`` and the JOSE library; no web
+framework and no database.
+"""
+
+from ._compact import decode_unverified
+from .claims import DEFAULT_REQUIRED_CLAIMS, ValidationParameters, validate_claims
+from .errors import (
+    AuthenticationError,
+    BadSignatureError,
+    ConfigurationError,
+    ConflictError,
+    ExpiredTokenError,
+    InvalidCredentialsError,
+    InvalidRefreshTokenError,
+    InvalidTokenError,
+    MalformedTokenError,
+    MissingClaimError,
+    NotFoundError,
+    NotYetValidError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RefreshTokenReuseError,
+    TicketboothError,
+    UnknownKeyError,
+    UnsupportedAlgorithmError,
+    WeakPasswordError,
+    WrongAudienceError,
+    WrongIssuerError,
+)
+from .issuer import IssuedToken, TokenIssuer
+from .keys import ALGORITHMS, Key, KeySet
+from .validator import TokenValidator
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_REQUIRED_CLAIMS",
+    "AuthenticationError",
+    "BadSignatureError",
+    "ConfigurationError",
+    "ConflictError",
+    "ExpiredTokenError",
+    "InvalidCredentialsError",
+    "InvalidRefreshTokenError",
+    "InvalidTokenError",
+    "IssuedToken",
+    "Key",
+    "KeySet",
+    "MalformedTokenError",
+    "MissingClaimError",
+    "NotFoundError",
+    "NotYetValidError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "RefreshTokenReuseError",
+    "TicketboothError",
+    "TokenIssuer",
+    "TokenValidator",
+    "UnknownKeyError",
+    "UnsupportedAlgorithmError",
+    "ValidationParameters",
+    "WeakPasswordError",
+    "WrongAudienceError",
+    "WrongIssuerError",
+    "decode_unverified",
+    "validate_claims",
+]

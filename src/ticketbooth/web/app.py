@@ -1,0 +1,167 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from functools import lru_cache
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..assembly import Services, build
+from ..config import Settings, load_settings
+from ..tokens.errors import TicketboothError
+from .dependencies import attach
+from .routes import auth_router, meta_router, products_router
+
+log = logging.getLogger("ticketbooth.web")
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, before any parsing."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+                await _too_large(send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await _too_large(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _too_large(send: Send) -> None:
+    body = b'{"message":"The request body is larger than 64 KiB"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _discovery(services: Services) -> Callable[[str], dict[str, Any]]:
+    @lru_cache(maxsize=8)
+    def document(base_url: str) -> dict[str, Any]:
+        return {
+            "issuer": services.settings.issuer,
+            "jwks_uri": f"{base_url}/.well-known/jwks.json",
+            "token_endpoint": f"{base_url}/api/auth/login",
+            "id_token_signing_alg_values_supported": sorted(
+                {key.alg for key in services.validator.keys}
+            ),
+            "response_types_supported": ["token"],
+            "subject_types_supported": ["public"],
+        }
+
+    return document
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    """The ticketbooth service as an ASGI app.
+
+    Args:
+        settings: the configuration; read from the environment when omitted.
+        services: ready-built services (tests inject a clock this way).
+
+    Raises:
+        ConfigurationError: the configuration is unusable or the database unreachable.
+    """
+    svc = services or build(settings or load_settings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_reload_keys(svc))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            svc.close()
+
+    app = FastAPI(
+        title="ticketbooth",
+        version="0.1.0",
+        description="JWT authentication: login, rotating refresh tokens, roles, JWKS.",
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    app.state.discovery = _discovery(svc)
+    attach(app, svc.validator)
+    app.include_router(auth_router)
+    app.include_router(products_router)
+    app.include_router(meta_router)
+    app.add_middleware(BodyLimit)
+    _document_bearer(app)
+    return app
+
+
+async def _reload_keys(svc: Services) -> None:
+    while True:
+        await asyncio.sleep(svc.settings.key_reload_seconds)
+        try:
+            await run_in_threadpool(svc.reload_keys)
+        except TicketboothError as exc:
+            log.warning("could not reload signing keys: %s", exc.message)
+
+
+def _document_bearer(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (several workers each build their own)."""
+    return create_app()

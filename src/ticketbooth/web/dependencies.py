@@ -1,0 +1,73 @@
+"""``require_user`` and ``require_role``: how routes say who may call them.
+
+How the token travels (the ``Authorization: Bearer`` header) is kept apart from what
+the token is (:class:`~ticketbooth.tokens.TokenValidator`).  Use them on any route::
+
+    @app.get("/me")
+    async def me(user: Principal = Depends(require_user)): ...
+
+    @app.delete("/things/{id}", dependencies=[Depends(require_role("Admin"))])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import Depends, FastAPI, Request
+
+from ..auth.principal import Principal
+from ..tokens.errors import PermissionDeniedError
+from ..tokens.validator import TokenValidator
+from .errors import MissingTokenError, install_handlers
+
+_STATE_KEY = "ticketbooth_validator"
+
+
+def attach(app: FastAPI, validator: TokenValidator) -> None:
+    """Make ``require_user`` on ``app`` use ``validator``; errors answer per RFC 6750."""
+    setattr(app.state, _STATE_KEY, validator)
+    install_handlers(app)
+
+
+def bearer_token(request: Request) -> str:
+    """The token of an ``Authorization: Bearer`` header (scheme case-insensitive).
+
+    Raises:
+        MissingTokenError: no such header, or another scheme.
+    """
+    for name, value in request.scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = bytes(value).decode("latin-1").partition(" ")
+            token = token.strip()
+            if scheme.lower() == "bearer" and token:
+                return token
+            break
+    raise MissingTokenError()
+
+
+async def require_user(request: Request) -> Principal:
+    """The caller, from a valid bearer access token.  No database lookup.
+
+    Raises:
+        MissingTokenError: no bearer token (401, ``WWW-Authenticate: Bearer``).
+        InvalidTokenError: the token fails a check (401 with its ``error_description``).
+    """
+    validator: TokenValidator = request.app.state.ticketbooth_validator
+    return Principal.from_claims(validator.validate(bearer_token(request)))
+
+
+def require_role(*roles: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that admits only callers holding one of ``roles`` (else 403).
+
+    Raises:
+        PermissionDeniedError: valid token, role not among ``roles``.
+    """
+    if not roles:
+        raise ValueError("require_role needs at least one role")
+
+    async def role_checker(user: Principal = Depends(require_user)) -> Principal:
+        if user.role not in roles:
+            raise PermissionDeniedError(f"This requires the role {' or '.join(roles)}")
+        return user
+
+    return role_checker

@@ -1,0 +1,163 @@
+"""The routes of API.md: auth, the demo products API, discovery and health."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from ..assembly import Services
+from ..auth.principal import Principal
+from ..store.db import StoreUnavailableError, check_connection
+from ..tokens.errors import NotFoundError
+from .dependencies import require_role, require_user
+from .schemas import (
+    LoginRequest,
+    Message,
+    MyInfo,
+    Product,
+    ProductIn,
+    RefreshRequest,
+    TokenResponse,
+    token_body,
+)
+
+BEARER: dict[str, Any] = {"security": [{"bearerAuth": []}]}
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+ProductId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
+products_router = APIRouter(prefix="/api/products", tags=["products"])
+meta_router = APIRouter(tags=["meta"])
+
+
+def services(request: Request) -> Services:
+    """The service objects of the running app."""
+    found: Services = request.app.state.services
+    return found
+
+
+def client_address(request: Request, trusted: list[str]) -> str:
+    """The caller's address; ``X-Forwarded-For`` counts only from a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    if peer in trusted:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        while hops and hops[-1] in trusted:
+            hops.pop()
+        if hops:
+            return hops[-1][:64]
+    return peer
+
+
+@auth_router.post(
+    "/login",
+    response_model=TokenResponse,
+    responses={401: {"model": Message}, 429: {"model": Message}},
+)
+def login(body: LoginRequest, request: Request) -> JSONResponse:
+    """Exchange a username and password for an access token and a refresh token."""
+    svc = services(request)
+    address = client_address(request, svc.settings.trusted_proxies)
+    pair = svc.auth.login(body.username, body.password, address=address)
+    return JSONResponse(token_body(pair), headers=NO_STORE)
+
+
+@auth_router.post(
+    "/refresh-token", response_model=TokenResponse, responses={401: {"model": Message}}
+)
+def refresh_token(body: RefreshRequest, request: Request) -> JSONResponse:
+    """Rotate a refresh token: the one presented stops working, a new pair comes back."""
+    pair = services(request).auth.refresh(body.refreshToken)
+    return JSONResponse(token_body(pair), headers=NO_STORE)
+
+
+@auth_router.post("/logout", status_code=204, openapi_extra=BEARER)
+def logout(request: Request, user: Principal = Depends(require_user)) -> Response:
+    """Revoke every refresh token of the caller, on every device."""
+    services(request).auth.logout(int(user.user_id))
+    return Response(status_code=204)
+
+
+@products_router.get("", response_model=list[Product], openapi_extra=BEARER)
+def list_products(request: Request, _user: Principal = Depends(require_user)) -> JSONResponse:
+    """Every product.  Any authenticated user."""
+    rows = services(request).products.list()
+    return JSONResponse([{"id": p.id, "name": p.name, "price": p.price} for p in rows])
+
+
+@products_router.get("/my-info", response_model=MyInfo, openapi_extra=BEARER)
+async def my_info(user: Principal = Depends(require_user)) -> JSONResponse:
+    """Who the token says the caller is; answered from the token alone."""
+    return JSONResponse({"userId": user.user_id, "userName": user.username, "role": user.role})
+
+
+@products_router.get(
+    "/{product_id}",
+    response_model=Product,
+    responses={404: {"model": Message}},
+    openapi_extra=BEARER,
+)
+def get_product(
+    product_id: ProductId, request: Request, _user: Principal = Depends(require_user)
+) -> JSONResponse:
+    """One product.  Any authenticated user."""
+    product = services(request).products.get(product_id)
+    if product is None:
+        raise NotFoundError("Product not found")
+    return JSONResponse({"id": product.id, "name": product.name, "price": product.price})
+
+
+@products_router.post("", status_code=201, response_model=Product, openapi_extra=BEARER)
+def create_product(
+    body: ProductIn, request: Request, _admin: Principal = Depends(require_role("Admin"))
+) -> JSONResponse:
+    """Create a product.  Role ``Admin``."""
+    product = services(request).products.add(body.name, body.price)
+    return JSONResponse(
+        {"id": product.id, "name": product.name, "price": product.price},
+        status_code=201,
+        headers={"Location": f"/api/products/{product.id}"},
+    )
+
+
+@products_router.delete(
+    "/{product_id}",
+    status_code=204,
+    responses={404: {"model": Message}},
+    openapi_extra=BEARER,
+)
+def delete_product(
+    product_id: ProductId, request: Request, _admin: Principal = Depends(require_role("Admin"))
+) -> Response:
+    """Delete a product.  Role ``Admin``."""
+    if not services(request).products.delete(product_id):
+        raise NotFoundError("Product not found")
+    return Response(status_code=204)
+
+
+@meta_router.get("/.well-known/jwks.json")
+async def jwks(request: Request) -> JSONResponse:
+    """The public keys that verify access tokens (RFC 7517); empty with HMAC only."""
+    document = services(request).validator.keys.export_jwks()
+    return JSONResponse(document, headers={"Cache-Control": "public, max-age=60"})
+
+
+@meta_router.get("/.well-known/openid-configuration")
+async def openid_configuration(request: Request) -> JSONResponse:
+    """Discovery: issuer, where the keys are, and the token endpoint."""
+    return JSONResponse(request.app.state.discovery(str(request.base_url).rstrip("/")))
+
+
+@meta_router.get("/health")
+async def health(request: Request) -> JSONResponse:
+    """200 while tokens can be verified; the database is reported separately."""
+    svc = services(request)
+    try:
+        await run_in_threadpool(check_connection, svc.db.engine)
+        database = "ok"
+    except StoreUnavailableError:
+        database = "unavailable"
+    return JSONResponse({"status": "ok", "database": database})

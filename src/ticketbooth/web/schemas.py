@@ -1,0 +1,79 @@
+"""Request and response bodies (camelCase on the wire, as the browser client uses)."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..auth.service import TokenPair
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+
+class LoginRequest(_Body):
+    username: Annotated[str, Field(min_length=1, max_length=150)]
+    password: Annotated[str, Field(min_length=1, max_length=1024, repr=False)]
+
+
+class RefreshRequest(_Body):
+    refreshToken: Annotated[str, Field(min_length=1, max_length=512, repr=False)]
+
+
+class ProductIn(_Body):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    price: Annotated[float, Field(ge=0, lt=1e10)]
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("price")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return round(value, 2)
+
+
+class TokenResponse(BaseModel):
+    accessToken: str
+    refreshToken: str
+    tokenType: str = "Bearer"
+    expiresIn: int
+    expires: str
+
+
+class Product(BaseModel):
+    id: int
+    name: str
+    price: float
+
+
+class MyInfo(BaseModel):
+    userId: str
+    userName: str
+    role: str
+
+
+class Message(BaseModel):
+    message: str
+
+
+def token_body(pair: TokenPair) -> dict[str, object]:
+    """The login/refresh response body."""
+    expires = pair.refresh_expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "accessToken": pair.access_token,
+        "refreshToken": pair.refresh_token,
+        "tokenType": "Bearer",
+        "expiresIn": pair.expires_in,
+        "expires": expires,
+    }
