@@ -41,7 +41,13 @@ class Services:
     limiter: LoginLimiter
 
     def reload_keys(self) -> None:
-        """Pick up rotated, generated or retired keys from the database."""
+        """Pick up rotated, generated or retired keys from the database.
+
+        With automatic rotation on, first rotate when the active key is due (safe with
+        several instances: exactly one promotes the pre-published key).
+        """
+        if self.settings.rotate_days is not None:
+            self.keyring.rotate_if_due(self.settings.rotate_days)
         keys = self.keyring.load()
         self.issuer.replace_keys(keys)
         self.validator.replace_keys(keys)
@@ -86,10 +92,13 @@ def build(
         secret=settings.secret_bytes,
         token_lifetime=settings.access_seconds,
         leeway=settings.clock_skew_seconds,
+        encryption_key=settings.encryption_key_bytes,
         now=now,
     )
     if prepare:
         keyring.ensure_active()
+        if settings.rotate_days is not None:
+            keyring.publish_next()
     keys = keyring.load()
     issuer = TokenIssuer(
         keys,

@@ -244,7 +244,10 @@ def keys_generate(
 @one_line_errors
 def keys_rotate() -> None:
     """Activate the pre-published next key and publish a new next key."""
-    active, upcoming = _services().keyring.rotate()
+    rotated = _services().keyring.rotate()
+    if rotated is None:
+        raise _fail("another process rotated the keys at the same moment; run `keys list`")
+    active, upcoming = rotated
     typer.echo(f"active: {active.kid} ({active.alg}); next (published): {upcoming.kid}")
 
 

@@ -6,11 +6,16 @@ exists) and uses the same names without the prefix, in lower case::
     database_url = "postgresql+psycopg://ticketbooth@db/ticketbooth"
     access_minutes = 15
 
+Teams coming from ASP.NET Core can point ``TICKETBOOTH_APPSETTINGS`` at an
+``appsettings.json``: its ``JwtSettings`` section (``SecretKey``, ``Issuer``, ``Audience``,
+``ExpirationMinutes``) is read below the environment and the TOML file.
+
 Settings are read at the edge (``web`` and ``cli``) and passed down as plain values.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -40,6 +45,42 @@ def _config_path() -> Path | None:
     return default if default.is_file() else None
 
 
+APPSETTINGS_MAP = {
+    "SecretKey": "secret_key",
+    "Issuer": "issuer",
+    "Audience": "audience",
+    "ExpirationMinutes": "access_minutes",
+}
+"""ASP.NET ``JwtSettings`` names and the ticketbooth settings they become."""
+
+
+class AppSettingsJsonSource(PydanticBaseSettingsSource):
+    """The ``JwtSettings`` section of an ASP.NET Core ``appsettings.json``."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        try:
+            document = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError) as exc:
+            raise ConfigurationError(
+                f"TICKETBOOTH_APPSETTINGS: cannot read {path}: {exc}"
+            ) from None
+        section = document.get("JwtSettings") if isinstance(document, dict) else None
+        if not isinstance(section, dict):
+            raise ConfigurationError(f"TICKETBOOTH_APPSETTINGS: {path} has no JwtSettings section")
+        self._values = {
+            APPSETTINGS_MAP[name]: value
+            for name, value in section.items()
+            if name in APPSETTINGS_MAP
+        }
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
 class Settings(BaseSettings):
     """Every setting of the service.  ``repr`` hides the secret."""
 
@@ -59,8 +100,17 @@ class Settings(BaseSettings):
     login_window_minutes: float = Field(15.0, gt=0)
     trusted_proxies: list[str] = Field(default_factory=list)
     key_reload_seconds: float = Field(5.0, gt=0)
+    key_encryption_key: SecretStr | None = None
+    rotate_days: float | None = Field(None, gt=0)
     db_pool_size: int = Field(10, ge=1)
     db_max_overflow: int = Field(20, ge=0)
+
+    @field_validator("key_encryption_key")
+    @classmethod
+    def _encryption_key_strength(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("must be at least 32 bytes; generate one with `openssl rand -hex 32`")
+        return value
 
     @field_validator("secret_key")
     @classmethod
@@ -85,6 +135,9 @@ class Settings(BaseSettings):
         path = _config_path()
         if path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        appsettings = os.environ.get(ENV_PREFIX + "APPSETTINGS")
+        if appsettings:
+            sources.append(AppSettingsJsonSource(settings_cls, Path(appsettings)))
         return tuple(sources)
 
     @property
@@ -96,6 +149,12 @@ class Settings(BaseSettings):
     def refresh_seconds(self) -> float:
         """Refresh-token lifetime in seconds."""
         return self.refresh_days * 86400
+
+    @property
+    def encryption_key_bytes(self) -> bytes | None:
+        """The key-encryption passphrase as UTF-8 bytes, when one is configured."""
+        key = self.key_encryption_key
+        return None if key is None else key.get_secret_value().encode()
 
     @property
     def secret_bytes(self) -> bytes | None:

@@ -10,9 +10,15 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..store.records import KeyRecord, KeyRepository
 from ..tokens.errors import ConfigurationError, NotFoundError
@@ -29,6 +35,9 @@ class Keyring:
         algorithm: the algorithm new keys use and the active key must have.
         secret: an HMAC secret from the environment; for HS256 it signs and is never stored.
         token_lifetime: seconds an access token lives (how long a key keeps verifying).
+        encryption_key: when given, private keys are stored encrypted (Fernet, with a key
+            derived by HKDF-SHA256); without it they are stored as they are, so the
+            database must then be protected like the keys themselves.
         leeway: clock skew allowed on validation, added to the retiring window.
         now: the clock.
     """
@@ -41,9 +50,11 @@ class Keyring:
         secret: bytes | None = None,
         token_lifetime: float,
         leeway: float = 0.0,
+        encryption_key: bytes | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
         self._repo = repo
+        self._sealer = _Sealer(encryption_key) if encryption_key else None
         self.algorithm = algorithm
         self._env_key = Key.from_secret(secret) if secret and algorithm == "HS256" else None
         self._grace = timedelta(seconds=token_lifetime + leeway + 1)
@@ -87,34 +98,66 @@ class Keyring:
         self._refuse_with_env_secret()
         record = self._new_record(alg or self.algorithm, "active")
         self._repo.add(record)
-        for old in self._repo.list():
-            if old.state == "active" and old.kid != record.kid:
-                self._retire_later(old.kid)
+        self._retire_older(record)
         return record
 
-    def rotate(self) -> tuple[KeyRecord, KeyRecord]:
+    def _retire_older(self, record: KeyRecord) -> None:
+        # Only keys activated before this one: two instances generating at once then
+        # leave exactly the newer key active instead of retiring each other's.
+        assert record.activated_at is not None  # noqa: S101 - active records have it
+        for old in self._repo.list():
+            if (
+                old.state == "active"
+                and old.kid != record.kid
+                and (old.activated_at or old.created_at) <= record.activated_at
+            ):
+                self._retire_later(old.kid)
+
+    def rotate(self) -> tuple[KeyRecord, KeyRecord] | None:
         """Activate the pre-published ``next`` key and publish a new ``next``.
 
         With no ``next`` key yet, one is made and activated at once (verifiers then learn
-        it on their first unknown ``kid``).  Returns (now active, new next).
+        it on their first unknown ``kid``).  Promotion is a conditional update, so when
+        several instances rotate at once exactly one succeeds; the others get None.
+        Returns (now active, new next).
 
         Raises:
             ConfigurationError: the secret comes from the environment.
         """
         self._refuse_with_env_secret()
-        pending = [r for r in self._repo.list() if r.state == "next" and r.alg == self.algorithm]
+        records = self._repo.list()
+        pending = [r for r in records if r.state == "next" and r.alg == self.algorithm]
         if pending:
-            promoted = pending[-1]
             now = self._utcnow()
-            for old in self._repo.list():
-                if old.state == "active":
-                    self._retire_later(old.kid)
-            self._repo.set_state(promoted.kid, "active", now, expect="next")
+            if not self._repo.set_state(pending[-1].kid, "active", now, expect="next"):
+                return None
+            promoted = replace(pending[-1], state="active", activated_at=now)
+            self._retire_older(promoted)
         else:
             promoted = self.generate(self.algorithm)
         upcoming = self._new_record(self.algorithm, "next")
         self._repo.add(upcoming)
         return promoted, upcoming
+
+    def rotate_if_due(self, every_days: float) -> tuple[KeyRecord, KeyRecord] | None:
+        """Rotate when the active key has signed for ``every_days`` (automatic rotation)."""
+        if self._env_key is not None:
+            return None
+        active = [r for r in self._repo.list() if r.state == "active" and r.alg == self.algorithm]
+        newest = max((r.activated_at or r.created_at for r in active), default=None)
+        if newest is not None and newest + timedelta(days=every_days) > self._utcnow():
+            return None
+        return self.rotate()
+
+    def publish_next(self) -> KeyRecord | None:
+        """Publish a ``next`` key when none is waiting (so a rotation is pre-announced)."""
+        if self._env_key is not None:
+            return None
+        if any(r.state == "next" and r.alg == self.algorithm for r in self._repo.list()):
+            return None
+        record = self._new_record(self.algorithm, "next")
+        self._repo.add(record)
+        return record
 
     def retire(self, kid: str) -> None:
         """Stop a key verifying now: tokens it signed fail from the next key reload.
@@ -155,7 +198,7 @@ class Keyring:
             if record.state == "retiring" and record.retire_after and record.retire_after <= now:
                 self._repo.set_state(record.kid, "retired", now, expect="retiring")
                 continue
-            key = _key_of(record)
+            key = self._key_of(record)
             keys.append(key)
             if signer is None and record.state == "active" and record.alg == self.algorithm:
                 signer = key.kid
@@ -165,6 +208,18 @@ class Keyring:
                 raise ConfigurationError("no active signing key; run `ticketbooth keys generate`")
             signer = active[0].kid
         return KeySet(keys, signing_kid=signer)
+
+    def _key_of(self, record: KeyRecord) -> Key:
+        material = record.material
+        if self._sealer is not None:
+            material = self._sealer.open(material)
+        elif _Sealer.is_sealed(material):
+            raise ConfigurationError(
+                "the signing keys are stored encrypted; set TICKETBOOTH_KEY_ENCRYPTION_KEY"
+            )
+        if record.alg == "HS256":
+            return Key.from_secret(material, kid=record.kid)
+        return Key.from_pem(record.alg, material, kid=record.kid)
 
     def _retire_later(self, kid: str) -> None:
         now = self._utcnow()
@@ -180,11 +235,12 @@ class Keyring:
     def _new_record(self, alg: str, state: str) -> KeyRecord:
         key = Key.generate(alg)
         now = self._utcnow()
+        material = key.export_private()
         return KeyRecord(
             kid=key.kid,
             alg=alg,
             state=state,
-            material=key.export_private(),
+            material=self._sealer.seal(material) if self._sealer else material,
             created_at=now,
             activated_at=now if state == "active" else None,
             retire_after=None,
@@ -192,7 +248,30 @@ class Keyring:
         )
 
 
-def _key_of(record: KeyRecord) -> Key:
-    if record.alg == "HS256":
-        return Key.from_secret(record.material, kid=record.kid)
-    return Key.from_pem(record.alg, record.material, kid=record.kid)
+class _Sealer:
+    """Encrypts key material at rest with Fernet (AES-128-CBC + HMAC-SHA256)."""
+
+    _PREFIX = b"fernet1:"
+
+    def __init__(self, passphrase: bytes) -> None:
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"ticketbooth signing keys"
+        ).derive(passphrase)
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+
+    def seal(self, material: bytes) -> bytes:
+        return self._PREFIX + self._fernet.encrypt(material)
+
+    def open(self, material: bytes) -> bytes:
+        if not material.startswith(self._PREFIX):
+            return material  # stored before encryption was switched on
+        try:
+            return self._fernet.decrypt(material[len(self._PREFIX) :])
+        except InvalidToken as exc:
+            raise ConfigurationError(
+                "TICKETBOOTH_KEY_ENCRYPTION_KEY does not decrypt the stored signing keys"
+            ) from exc
+
+    @classmethod
+    def is_sealed(cls, material: bytes) -> bool:
+        return material.startswith(cls._PREFIX)

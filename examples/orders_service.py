@@ -1,0 +1,86 @@
+"""A second service that trusts ticketbooth's tokens without holding any secret.
+
+It fetches the issuer's public keys (JWKS) through discovery, verifies every bearer
+token locally, and records which user placed each order.  Run it beside ticketbooth
+(signing with RS256, ES256 or EdDSA, so the keys are public)::
+
+    TICKETBOOTH_ALGORITHM=ES256 ticketbooth serve --port 8000
+    python examples/orders_service.py --issuer-url http://127.0.0.1:8000 --port 8001
+
+    curl -X POST localhost:8001/api/orders -H "Authorization: Bearer $ACCESS" \\
+         -H 'Content-Type: application/json' -d '{"productId": 1, "quantity": 2}'
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import threading
+from typing import Annotated, Any
+
+import uvicorn
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from ticketbooth import Principal
+from ticketbooth.verify import JWKSVerifier
+from ticketbooth.web.errors import install_handlers
+
+
+class OrderIn(BaseModel):
+    productId: Annotated[int, Field(ge=1)]
+    quantity: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+def create_app(issuer_url: str, audience: str) -> FastAPI:
+    """The orders service, verifying tokens issued at ``issuer_url``."""
+    verifier = JWKSVerifier(issuer_url, audience, refetch_interval=5.0, max_age=60.0)
+    require_user = verifier.fastapi_dependency()
+    orders: list[dict[str, Any]] = []
+    ids = itertools.count(1)
+    lock = threading.Lock()
+
+    app = FastAPI(title="orders (example)")
+    install_handlers(app)
+    app.state.verifier = verifier
+
+    @app.post("/api/orders", status_code=201)
+    async def create_order(body: OrderIn, user: Principal = Depends(require_user)) -> JSONResponse:
+        with lock:
+            order = {
+                "id": next(ids),
+                "productId": body.productId,
+                "quantity": body.quantity,
+                "userId": user.user_id,
+                "userName": user.username,
+            }
+            orders.append(order)
+        return JSONResponse(
+            order, status_code=201, headers={"Location": f"/api/orders/{order['id']}"}
+        )
+
+    @app.get("/api/orders")
+    async def my_orders(user: Principal = Depends(require_user)) -> list[dict[str, Any]]:
+        return [o for o in orders if o["userId"] == user.user_id]
+
+    @app.get("/health")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "jwksFetches": verifier.fetch_count}
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--issuer-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--audience", default="ticketbooth-api")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    args = parser.parse_args()
+    app = create_app(args.issuer_url, args.audience)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

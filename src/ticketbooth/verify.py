@@ -1,0 +1,255 @@
+"""Verify ticketbooth access tokens in another service, from the issuer's published keys.
+
+A service that only *verifies* tokens should hold no secret that could mint them.
+:class:`JWKSVerifier` fetches the issuer's discovery document and JWKS, caches the
+public keys by ``kid``, and validates exactly as the issuer does, with the same typed
+errors::
+
+    verifier = JWKSVerifier("https://auth.example.com", audience="ticketbooth-api")
+    claims = verifier.validate(token)            # plain function
+    require_user = verifier.fastapi_dependency() # FastAPI: Depends(require_user)
+
+Key fetching is defensive:
+
+* an unknown ``kid`` triggers at most one refetch per ``refetch_interval`` seconds, so a
+  flood of tokens with random ``kid`` values cannot flood the issuer;
+* when the issuer is down, the cached keys keep working;
+* HTTPS is required, except for ``localhost``/loopback addresses.
+
+Tokens written by ASP.NET Core's ``JwtSecurityTokenHandler`` carry ``nameid`` and
+``unique_name`` instead of ``sub`` and ``name``; pass ``claim_map=ASPNET_CLAIM_MAP`` to
+accept them (off by default: an explicit decision).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import threading
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from .auth.principal import Principal
+from .tokens import _compact
+from .tokens.claims import ValidationParameters, validate_claims
+from .tokens.errors import ConfigurationError, UnknownKeyError
+from .tokens.keys import ALGORITHMS, Key, KeySet
+
+log = logging.getLogger("ticketbooth.verify")
+
+ASPNET_CLAIM_MAP: Mapping[str, str] = {
+    "nameid": "sub",
+    "unique_name": "name",
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier": "sub",
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name": "name",
+    "http://schemas.microsoft.com/ws/2008/06/identity/claims/role": "role",
+}
+"""How ``JwtSecurityTokenHandler``'s outbound claim names map onto ticketbooth's."""
+
+MAX_DOCUMENT_BYTES = 256 * 1024
+
+
+class Verifier:
+    """Validates access tokens with a fixed key set (for example a shared HS256 secret).
+
+    Args:
+        keys: the verification keys.
+        issuer: the ``iss`` required.
+        audience: the ``aud`` required.
+        leeway: clock skew in seconds.
+        claim_map: rename claims before validation (``ASPNET_CLAIM_MAP``); a mapped claim
+            never overrides one the token already has.
+        now: the clock.
+    """
+
+    def __init__(
+        self,
+        keys: KeySet,
+        *,
+        issuer: str,
+        audience: str,
+        leeway: float = 0.0,
+        claim_map: Mapping[str, str] | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._keys = keys
+        self.params = ValidationParameters(
+            issuer=issuer, audience=audience, leeway=leeway, algorithms=frozenset(ALGORITHMS)
+        )
+        self._claim_map = dict(claim_map or {})
+        self._now = now
+
+    def _keyset(self, kid: str | None) -> KeySet:
+        return self._keys
+
+    def validate(self, token: str) -> dict[str, Any]:
+        """The claims of a valid token.
+
+        Raises:
+            InvalidTokenError: the matching subclass, exactly as the issuer raises it.
+        """
+        kid = _compact.decode_header(token).get("kid")
+        keys = self._keyset(kid if isinstance(kid, str) else None)
+        claims = _compact.decode(token, keys, self.params.algorithms)
+        for source, target in self._claim_map.items():
+            if source in claims and target not in claims:
+                claims[target] = claims[source]
+        validate_claims(claims, self.params, self._now())
+        return claims
+
+    def principal(self, token: str) -> Principal:
+        """The caller as a :class:`Principal`.
+
+        Raises:
+            InvalidTokenError: the token fails a check.
+        """
+        return Principal.from_claims(self.validate(token))
+
+    def fastapi_dependency(self) -> Callable[..., Awaitable[Principal]]:
+        """A FastAPI dependency answering like ticketbooth's own ``require_user``.
+
+        Register ticketbooth's error handlers on the app too
+        (``ticketbooth.web.errors.install_handlers(app)``) for RFC 6750 answers.
+        """
+        from fastapi import Request
+
+        from .web.dependencies import bearer_token
+
+        async def require_user(request: Request) -> Principal:
+            return self.principal(bearer_token(request))
+
+        return require_user
+
+
+class JWKSVerifier(Verifier):
+    """Validates tokens with the public keys an issuer publishes.
+
+    Args:
+        issuer_url: the issuer's base URL; ``/.well-known/openid-configuration`` is read
+            from it, and its ``issuer`` becomes the required ``iss`` unless ``issuer`` is given.
+        audience: the ``aud`` required.
+        issuer: the ``iss`` required, when it differs from the discovery document's.
+        refetch_interval: the least seconds between two fetches caused by unknown ``kid``s.
+        max_age: seconds after which cached keys are refreshed on the next use
+            (failures keep the cached keys).
+        timeout: seconds for each HTTP request to the issuer.
+        leeway, claim_map, now: as for :class:`Verifier`.
+
+    Raises:
+        ConfigurationError: ``issuer_url`` is plain HTTP to a non-loopback host.
+    """
+
+    def __init__(
+        self,
+        issuer_url: str,
+        audience: str,
+        *,
+        issuer: str | None = None,
+        refetch_interval: float = 30.0,
+        max_age: float = 300.0,
+        timeout: float = 5.0,
+        leeway: float = 0.0,
+        claim_map: Mapping[str, str] | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.issuer_url = _check_url(issuer_url.rstrip("/"))
+        super().__init__(
+            KeySet([]),
+            issuer=issuer or "unset",
+            audience=audience,
+            leeway=leeway,
+            claim_map=claim_map,
+            now=now,
+        )
+        self._explicit_issuer = issuer
+        self._refetch_interval = refetch_interval
+        self._max_age = max_age
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._fetched_at: float | None = None
+        self._attempted_at = float("-inf")
+        self.fetch_count = 0
+        """How many times the JWKS was fetched (for monitoring and tests)."""
+
+    def _keyset(self, kid: str | None) -> KeySet:
+        now = self._now()
+        stale = self._fetched_at is None or now - self._fetched_at >= self._max_age
+        unknown = kid is not None and self._keys.find(kid) is None
+        if (stale or unknown) and now - self._attempted_at >= self._refetch_interval:
+            self.refresh()
+        if self._fetched_at is None:
+            raise UnknownKeyError(kid)
+        return self._keys
+
+    def refresh(self) -> bool:
+        """Fetch discovery and JWKS now; on failure keep the cached keys.  True on success."""
+        with self._lock:
+            self._attempted_at = self._now()
+            try:
+                discovery = self._get_json(self.issuer_url + "/.well-known/openid-configuration")
+                jwks_uri = _check_url(str(discovery["jwks_uri"]))
+                document = self._get_json(jwks_uri)
+                keys = _import_jwks(document)
+                issuer = self._explicit_issuer or str(discovery["issuer"])
+            except (OSError, ValueError, KeyError, TypeError, ConfigurationError) as exc:
+                log.warning("could not fetch keys from %s: %s", self.issuer_url, exc)
+                return False
+            self.fetch_count += 1
+            self._keys = keys
+            if issuer != self.params.issuer:
+                self.params = ValidationParameters(
+                    issuer=issuer,
+                    audience=self.params.audience,
+                    leeway=self.params.leeway,
+                    algorithms=self.params.algorithms,
+                )
+            self._fetched_at = self._now()
+            return True
+
+    def _get_json(self, url: str) -> dict[str, Any]:
+        request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 - scheme checked
+        with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
+            body = response.read(MAX_DOCUMENT_BYTES + 1)
+        if len(body) > MAX_DOCUMENT_BYTES:
+            raise ValueError("document too large")
+        value = json.loads(body)
+        if not isinstance(value, dict):
+            raise ValueError("not a JSON object")
+        return value
+
+
+def _import_jwks(document: dict[str, Any]) -> KeySet:
+    keys: list[Key] = []
+    for jwk in document.get("keys", []):
+        if not isinstance(jwk, dict) or jwk.get("use", "sig") != "sig":
+            continue
+        try:
+            keys.append(Key.import_jwk(jwk))
+        except ConfigurationError as exc:
+            log.warning("skipping a JWK: %s", exc.message)
+    return KeySet(keys)
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return url
+    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+        return url
+    raise ConfigurationError(f"{url!r}: keys must be fetched over https (http only for localhost)")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+__all__ = ["ASPNET_CLAIM_MAP", "JWKSVerifier", "Verifier"]
