@@ -32,7 +32,13 @@ typecheck: $(STAMP)
 	@echo "==> mypy"
 	@$(BIN)/mypy
 
-unit: $(STAMP)
+NODE_DEPS := tests/interop/node_modules/.package-lock.json
+
+$(NODE_DEPS): tests/interop/package.json tests/interop/package-lock.json
+	@echo "==> npm: installing the interop tests' Node packages"
+	@cd tests/interop && npm ci --no-audit --no-fund --silent
+
+unit: $(STAMP) $(NODE_DEPS)
 	@echo "==> pytest"
 	@$(BIN)/pytest
 

@@ -33,9 +33,13 @@ class OrderIn(BaseModel):
     quantity: Annotated[int, Field(ge=1, le=1000)] = 1
 
 
-def create_app(issuer_url: str, audience: str) -> FastAPI:
+def create_app(
+    issuer_url: str, audience: str, *, refetch_interval: float = 5.0, max_age: float = 60.0
+) -> FastAPI:
     """The orders service, verifying tokens issued at ``issuer_url``."""
-    verifier = JWKSVerifier(issuer_url, audience, refetch_interval=5.0, max_age=60.0)
+    verifier = JWKSVerifier(
+        issuer_url, audience, refetch_interval=refetch_interval, max_age=max_age
+    )
     require_user = verifier.fastapi_dependency()
     orders: list[dict[str, Any]] = []
     ids = itertools.count(1)
@@ -77,8 +81,19 @@ def main() -> None:
     parser.add_argument("--audience", default="ticketbooth-api")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument(
+        "--refetch-interval", type=float, default=5.0, help="least seconds between JWKS fetches"
+    )
+    parser.add_argument(
+        "--max-age", type=float, default=60.0, help="seconds before cached keys are refreshed"
+    )
     args = parser.parse_args()
-    app = create_app(args.issuer_url, args.audience)
+    app = create_app(
+        args.issuer_url,
+        args.audience,
+        refetch_interval=args.refetch_interval,
+        max_age=args.max_age,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 

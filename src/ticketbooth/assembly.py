@@ -97,8 +97,7 @@ def build(
     )
     if prepare:
         keyring.ensure_active()
-        if settings.rotate_days is not None:
-            keyring.publish_next()
+        keyring.publish_next()
     keys = keyring.load()
     issuer = TokenIssuer(
         keys,

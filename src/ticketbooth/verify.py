@@ -115,14 +115,9 @@ class Verifier:
         Register ticketbooth's error handlers on the app too
         (``ticketbooth.web.errors.install_handlers(app)``) for RFC 6750 answers.
         """
-        from fastapi import Request
+        from .web.dependencies import bearer_dependency
 
-        from .web.dependencies import bearer_token
-
-        async def require_user(request: Request) -> Principal:
-            return self.principal(bearer_token(request))
-
-        return require_user
+        return bearer_dependency(self.principal)
 
 
 class JWKSVerifier(Verifier):

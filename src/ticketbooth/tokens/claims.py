@@ -48,7 +48,8 @@ class ValidationParameters:
             raise ConfigurationError("'issuer' must be a non-empty str")
         if not isinstance(self.audience, str) or not self.audience:
             raise ConfigurationError("'audience' must be a non-empty str")
-        if not isinstance(self.leeway, int | float) or self.leeway < 0:
+        # NaN fails both comparisons; a NaN or infinite leeway would switch off expiry.
+        if not isinstance(self.leeway, int | float) or not 0 <= self.leeway < float("inf"):
             raise ConfigurationError("'leeway' must be a number of seconds >= 0")
         unknown = set(self.algorithms) - set(ALGORITHMS)
         if unknown or not self.algorithms:
@@ -60,12 +61,20 @@ class ValidationParameters:
         object.__setattr__(self, "algorithms", frozenset(self.algorithms))
 
 
+_MAX_TIME = 2.0**53
+"""Seconds beyond which a time claim is refused: far past year 9999, and exact in a float."""
+
+
 def _number(claims: dict[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    if value is None:
+    if name not in claims:
         return None
+    value = claims[name]  # a JSON null is present and malformed: "exp": null never expires
     if type(value) is not int and type(value) is not float:
         raise MalformedTokenError(f"{name} is not a number")
+    # json.loads accepts NaN and Infinity, which are not JSON numbers, and integers too
+    # large for a float: each would never expire or crash the comparisons below.
+    if not -_MAX_TIME <= value <= _MAX_TIME:
+        raise MalformedTokenError(f"{name} is not a finite number")
     return value
 
 

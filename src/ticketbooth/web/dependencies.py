@@ -56,6 +56,20 @@ async def require_user(request: Request) -> Principal:
     return Principal.from_claims(validator.validate(bearer_token(request)))
 
 
+def bearer_dependency(
+    authenticate: Callable[[str], Principal],
+) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that reads the bearer token and hands it to ``authenticate``.
+
+    For validators other than the app's own, such as :class:`ticketbooth.verify.JWKSVerifier`.
+    """
+
+    async def require_bearer_user(request: Request) -> Principal:
+        return authenticate(bearer_token(request))
+
+    return require_bearer_user
+
+
 def require_role(*roles: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits only callers holding one of ``roles`` (else 403).
 

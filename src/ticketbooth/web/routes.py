@@ -27,6 +27,8 @@ from .schemas import (
 BEARER: dict[str, Any] = {"security": [{"bearerAuth": []}]}
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 ProductId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+MAX_USER_ID_DIGITS = 18
+"""A longer ``sub`` cannot be a user id (SQL integers stop at 19 digits)."""
 
 auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
 products_router = APIRouter(prefix="/api/products", tags=["products"])
@@ -77,7 +79,11 @@ def refresh_token(body: RefreshRequest, request: Request) -> JSONResponse:
 @auth_router.post("/logout", status_code=204, openapi_extra=BEARER)
 def logout(request: Request, user: Principal = Depends(require_user)) -> Response:
     """Revoke every refresh token of the caller, on every device."""
-    services(request).auth.logout(int(user.user_id))
+    sub = user.user_id
+    # Only ASCII digits name a user; any other ``sub`` (from a token minted elsewhere with
+    # the key) has no refresh tokens to revoke, and int() would crash or overflow the DB.
+    if sub.isascii() and sub.isdigit() and len(sub) <= MAX_USER_ID_DIGITS:
+        services(request).auth.logout(int(sub))
     return Response(status_code=204)
 
 

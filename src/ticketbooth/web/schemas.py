@@ -26,7 +26,8 @@ class RefreshRequest(_Body):
 
 class ProductIn(_Body):
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    price: Annotated[float, Field(ge=0, lt=1e10)]
+    # strict: API.md says a number; lax mode would take "12.5" and true.
+    price: Annotated[float, Field(ge=0, lt=1e10, strict=True)]
 
     @field_validator("name")
     @classmethod
