@@ -106,7 +106,12 @@ def build(
         lifetime=settings.access_seconds,
         now=now,
     )
-    validator = TokenValidator(keys, validation_parameters(settings), now=now)
+    validator = TokenValidator(
+        keys,
+        validation_parameters(settings),
+        now=now,
+        cache_size=settings.validation_cache_size,
+    )
     hasher = PasswordHasher()
     limiter = LoginLimiter(
         storage_uri=settings.redis_url or "memory://",

@@ -101,6 +101,7 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(default_factory=list)
     key_reload_seconds: float = Field(5.0, gt=0)
     key_encryption_key: SecretStr | None = None
+    validation_cache_size: int = Field(10_000, ge=0)
     rotate_days: float | None = Field(None, gt=0)
     db_pool_size: int = Field(10, ge=1)
     db_max_overflow: int = Field(20, ge=0)

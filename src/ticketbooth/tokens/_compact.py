@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from typing import Any
+
+import orjson
 
 from .errors import (
     BadSignatureError,
@@ -28,8 +29,13 @@ MAX_HEADER_LENGTH = 1024
 """Characters of the encoded header."""
 
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_JSON_SEPARATORS = (",", ":")
 _UNDERSTOOD_CRIT: frozenset[str] = frozenset()
+
+_HEADER_CACHE_SIZE = 64
+_headers: dict[str, dict[str, Any]] = {}
+"""Parsed headers by their encoded form.  A service sees a handful of distinct headers
+(one per signing key), so parsing each once saves a base64 and a JSON decode per token.
+Bounded: once full, new headers are parsed every time rather than cached."""
 
 
 def b64url_encode(data: bytes) -> str:
@@ -47,8 +53,8 @@ def _b64url_decode(segment: str) -> bytes:
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(raw)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:  # also invalid UTF-8 and nesting past 1024
         raise MalformedTokenError(f"{what} is not JSON") from exc
     if type(value) is not dict:
         raise MalformedTokenError(f"{what} is not a JSON object")
@@ -61,11 +67,7 @@ def encode(header: dict[str, Any], payload: dict[str, Any], key: Key) -> str:
     Raises:
         ConfigurationError: ``key`` cannot sign.
     """
-    signing_input = (
-        b64url_encode(json.dumps(header, separators=_JSON_SEPARATORS).encode())
-        + "."
-        + b64url_encode(json.dumps(payload, separators=_JSON_SEPARATORS).encode())
-    )
+    signing_input = b64url_encode(orjson.dumps(header)) + "." + b64url_encode(orjson.dumps(payload))
     signature = key.sign(signing_input.encode("ascii"))
     return signing_input + "." + b64url_encode(signature)
 
@@ -134,12 +136,25 @@ def decode(token: str, keys: KeySet, algorithms: frozenset[str]) -> dict[str, An
         UnknownKeyError: no key has the token's ``kid``.
         BadSignatureError: the signature does not verify.
     """
+    return verify(token, keys, algorithms)[0]
+
+
+def verify(token: str, keys: KeySet, algorithms: frozenset[str]) -> tuple[dict[str, Any], Key]:
+    """Like :func:`decode`, and also return the key that verified the signature.
+
+    Raises:
+        MalformedTokenError, UnsupportedAlgorithmError, UnknownKeyError,
+        BadSignatureError: as :func:`decode`.
+    """
     if len(token) > MAX_TOKEN_LENGTH or _COMPACT.fullmatch(token) is None:
         raise MalformedTokenError("not a compact JWS")
     encoded_header, encoded_payload, encoded_signature = token.split(".")
-    if len(encoded_header) > MAX_HEADER_LENGTH:
-        raise MalformedTokenError("header too long")
-    header = _json_object(_b64url_decode(encoded_header), "header")
+    header = _headers.get(encoded_header)
+    is_new_header = header is None
+    if header is None:
+        if len(encoded_header) > MAX_HEADER_LENGTH:
+            raise MalformedTokenError("header too long")
+        header = _json_object(_b64url_decode(encoded_header), "header")
     candidates = _pick_key(header, keys, algorithms)
     signature = _b64url_decode(encoded_signature)
     signing_input = token[: len(encoded_header) + 1 + len(encoded_payload)].encode("ascii")
@@ -148,4 +163,6 @@ def decode(token: str, keys: KeySet, algorithms: frozenset[str]) -> dict[str, An
             break
     else:
         raise BadSignatureError(candidates[0].kid if len(candidates) == 1 else None)
-    return _json_object(_b64url_decode(encoded_payload), "payload")
+    if is_new_header and len(_headers) < _HEADER_CACHE_SIZE:
+        _headers[encoded_header] = header  # only headers that came with a valid signature
+    return _json_object(_b64url_decode(encoded_payload), "payload"), key
