@@ -10,12 +10,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .auth.audit import Auditor
 from .auth.keyring import Keyring
 from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
 from .auth.service import AuthService
 from .auth.users import UserAdmin
 from .config import Settings
+from .store.audit import SqlAuditLog
 from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
 from .store.products import SqlProductRepository
@@ -39,6 +41,8 @@ class Services:
     users: UserAdmin
     products: SqlProductRepository
     limiter: LoginLimiter
+    auditor: Auditor
+    audit_log: SqlAuditLog
 
     def reload_keys(self) -> None:
         """Pick up rotated, generated or retired keys from the database.
@@ -47,7 +51,9 @@ class Services:
         several instances: exactly one promotes the pre-published key).
         """
         if self.settings.rotate_days is not None:
-            self.keyring.rotate_if_due(self.settings.rotate_days)
+            rotated = self.keyring.rotate_if_due(self.settings.rotate_days)
+            if rotated is not None:
+                self.auditor.record("key_rotated", kid=rotated[0].kid, next_kid=rotated[1].kid)
         keys = self.keyring.load()
         self.issuer.replace_keys(keys)
         self.validator.replace_keys(keys)
@@ -121,6 +127,8 @@ def build(
     )
     users = SqlUserRepository(db)
     refresh = SqlRefreshTokenRepository(db)
+    audit_log = SqlAuditLog(db)
+    auditor = Auditor([audit_log], now=now)
     return Services(
         settings=settings,
         db=db,
@@ -134,9 +142,14 @@ def build(
             hasher=hasher,
             limiter=limiter,
             refresh_lifetime=settings.refresh_seconds,
+            auditor=auditor,
             now=now,
         ),
-        users=UserAdmin(users=users, refresh_tokens=refresh, hasher=hasher, now=now),
+        users=UserAdmin(
+            users=users, refresh_tokens=refresh, hasher=hasher, auditor=auditor, now=now
+        ),
         products=SqlProductRepository(db),
         limiter=limiter,
+        auditor=auditor,
+        audit_log=audit_log,
     )

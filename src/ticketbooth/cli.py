@@ -38,6 +38,8 @@ token_app = typer.Typer(help="Inspect tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(token_app, name="token")
+audit_app = typer.Typer(help="Read and verify the audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 DEMO_PRODUCTS = (("Laptop", 999.99), ("Headphones", 149.5), ("Coffee mug", 12.0))
 
@@ -230,7 +232,9 @@ def keys_generate(
     settings = load_settings()
     if alg is not None and alg not in ALGORITHMS:
         raise _fail(f"unknown algorithm {alg!r}; use one of {', '.join(ALGORITHMS)}")
-    record = _services(settings).keyring.generate(alg)
+    svc = _services(settings)
+    record = svc.keyring.generate(alg)
+    svc.auditor.record("key_generated", kid=record.kid, alg=record.alg)
     typer.echo(f"generated {record.alg} key {record.kid}; it signs from now on")
     if record.alg != settings.algorithm:
         typer.echo(
@@ -244,10 +248,12 @@ def keys_generate(
 @one_line_errors
 def keys_rotate() -> None:
     """Activate the pre-published next key and publish a new next key."""
-    rotated = _services().keyring.rotate()
+    svc = _services()
+    rotated = svc.keyring.rotate()
     if rotated is None:
         raise _fail("another process rotated the keys at the same moment; run `keys list`")
     active, upcoming = rotated
+    svc.auditor.record("key_rotated", kid=active.kid, next_kid=upcoming.kid)
     typer.echo(f"active: {active.kid} ({active.alg}); next (published): {upcoming.kid}")
 
 
@@ -255,7 +261,9 @@ def keys_rotate() -> None:
 @one_line_errors
 def keys_retire(kid: str) -> None:
     """Stop a key verifying: every token it signed fails from now on."""
-    _services().keyring.retire(kid)
+    svc = _services()
+    svc.keyring.retire(kid)
+    svc.auditor.record("key_retired", kid=kid)
     typer.echo(f"retired {kid}")
 
 
@@ -300,6 +308,30 @@ def token_decode(token: str) -> None:
         raise typer.Exit(1)
 
 
+# -- audit ------------------------------------------------------------------------------
+
+
+@audit_app.command("tail")
+@one_line_errors
+def audit_tail(
+    user: Annotated[str | None, typer.Option(help="Only this username's events.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many events.")] = 20,
+) -> None:
+    """Show the newest audit events as JSON lines, oldest first."""
+    for event in _services().audit_log.tail(limit, username=user):
+        typer.echo(event.as_json())
+
+
+@audit_app.command("verify")
+@one_line_errors
+def audit_verify() -> None:
+    """Check the audit log's hash chain; name the first row edited, deleted or inserted."""
+    count, broken = _services().audit_log.verify()
+    if broken is not None:
+        raise _fail(f"{broken} (checked {count} rows)")
+    typer.echo(f"audit log intact: {count} rows")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
@@ -308,13 +340,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code)
     except SystemExit as exc:  # click's own usage errors
         return int(exc.code or 0)
-    except Exception as exc:  # click.UsageError and friends
-        from click.exceptions import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except Exception as exc:  # UsageError and friends, from click or typer's vendored copy
+        show = getattr(exc, "show", None)
+        if not callable(show):
+            raise
+        show()
+        return int(getattr(exc, "exit_code", 1))
     return code if isinstance(code, int) else 0
 
 

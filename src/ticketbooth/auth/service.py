@@ -16,14 +16,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from ..store.records import RefreshTokenRecord, RefreshTokenRepository, UserRecord, UserRepository
 from ..tokens.errors import (
     InvalidCredentialsError,
     InvalidRefreshTokenError,
+    RateLimitedError,
     RefreshTokenReuseError,
 )
 from ..tokens.issuer import TokenIssuer
+from .audit import NO_CONTEXT, Auditor, RequestContext
 from .passwords import PasswordHasher
 from .ratelimit import LoginLimiter
 
@@ -59,6 +62,7 @@ class AuthService:
         hasher: verifies passwords.
         limiter: failed-login limits.
         refresh_lifetime: seconds a refresh token lives after it is issued.
+        auditor: where authentication events are recorded.
         now: the clock.
     """
 
@@ -71,8 +75,10 @@ class AuthService:
         hasher: PasswordHasher,
         limiter: LoginLimiter,
         refresh_lifetime: float,
+        auditor: Auditor | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
+        self._audit = auditor or Auditor(now=now)
         self._users = users
         self._refresh = refresh_tokens
         self.issuer = issuer
@@ -84,7 +90,9 @@ class AuthService:
     def _utcnow(self) -> datetime:
         return datetime.fromtimestamp(self._now(), UTC)
 
-    def login(self, username: str, password: str, *, address: str) -> TokenPair:
+    def login(
+        self, username: str, password: str, *, context: RequestContext = NO_CONTEXT
+    ) -> TokenPair:
         """Check a password and start a new refresh-token family.
 
         Blocking (argon2id): call it from a worker thread, not an event loop.
@@ -93,7 +101,18 @@ class AuthService:
             RateLimitedError: too many recent failures for the username or the address.
             InvalidCredentialsError: unknown user, wrong password or disabled user, alike.
         """
-        self._limiter.check(username, address)
+        address = context.address or "unknown"
+        try:
+            self._limiter.check(username, address)
+        except RateLimitedError as exc:
+            self._audit.record(
+                "rate_limited",
+                "failure",
+                username=username,
+                context=context,
+                retry_after=exc.retry_after,
+            )
+            raise
         user = self._users.get_by_username(username)
         if user is None:
             self._hasher.verify_dummy(password)
@@ -102,14 +121,23 @@ class AuthService:
             is_valid = self._hasher.verify(user.password_hash, password)
         if user is None or not is_valid or user.is_disabled:
             self._limiter.record_failure(username, address)
-            log.info("login failed", extra={"event": "login_failed", "address": address})
+            reason = "unknown_user" if user is None else "disabled" if is_valid else "bad_password"
+            self._audit.record(
+                "login",
+                "failure",
+                user_id=user.id if user else None,
+                username=username,
+                context=context,
+                reason=reason,
+            )
             raise InvalidCredentialsError()
         if self._hasher.needs_rehash(user.password_hash):
             self._users.update(user.id, password_hash=self._hasher.hash(password))
-        log.info("login", extra={"event": "login", "user_id": user.id, "address": address})
-        return self._issue(user, family_id=str(uuid.uuid4()), parent=None)
+        pair = self._issue(user, family_id=str(uuid.uuid4()), parent=None)
+        self._audit.record("login", user_id=user.id, username=user.username, context=context)
+        return pair
 
-    def refresh(self, refresh_token: str) -> TokenPair:
+    def refresh(self, refresh_token: str, *, context: RequestContext = NO_CONTEXT) -> TokenPair:
         """Exchange a refresh token for a new pair, rotating it.
 
         Raises:
@@ -119,41 +147,60 @@ class AuthService:
         """
         record = self._refresh.find_by_hash(hash_refresh_token(refresh_token))
         if record is None:
-            raise InvalidRefreshTokenError()
+            self._refused(None, context, "unknown")
         if record.revoked_at is not None:
             if record.revoked_reason == "rotated":
-                self._reuse_detected(record)
-            raise InvalidRefreshTokenError()
+                self._reuse_detected(record, context)
+            self._refused(record, context, "revoked")
         now = self._utcnow()
         if record.expires_at <= now:
-            raise InvalidRefreshTokenError()
+            self._refused(record, context, "expired")
         user = self._users.get(record.user_id)
         if user is None or user.is_disabled:
             self._refresh.revoke_family(record.family_id, "user-disabled", now)
-            raise InvalidRefreshTokenError()
-        return self._issue(user, family_id=record.family_id, parent=record)
+            self._refused(record, context, "user_disabled")
+        pair = self._issue(user, family_id=record.family_id, parent=record, context=context)
+        self._audit.record("refresh", user_id=user.id, username=user.username, context=context)
+        return pair
 
-    def logout(self, user_id: int) -> int:
+    def _refused(
+        self, record: RefreshTokenRecord | None, context: RequestContext, reason: str
+    ) -> NoReturn:
+        self._audit.record(
+            "refresh",
+            "failure",
+            user_id=record.user_id if record else None,
+            context=context,
+            reason=reason,
+        )
+        raise InvalidRefreshTokenError()
+
+    def logout(self, user_id: int, *, context: RequestContext = NO_CONTEXT) -> int:
         """Revoke every refresh token of the user (every login, every device)."""
         count = self._refresh.revoke_user(user_id, "logout", self._utcnow())
-        log.info("logout", extra={"event": "logout", "user_id": user_id, "revoked": count})
+        self._audit.record("logout", user_id=user_id, context=context, revoked=count)
         return count
 
-    def _reuse_detected(self, record: RefreshTokenRecord) -> None:
+    def _reuse_detected(self, record: RefreshTokenRecord, context: RequestContext) -> NoReturn:
         revoked = self._refresh.revoke_family(record.family_id, "reuse-detected", self._utcnow())
-        log.warning(
-            "refresh token reuse detected; family revoked",
-            extra={
-                "event": "refresh_reuse",
-                "user_id": record.user_id,
-                "family_id": record.family_id,
-                "revoked": revoked,
-            },
+        log.warning("refresh token reuse detected; family %s revoked", record.family_id)
+        self._audit.record(
+            "refresh_reuse",
+            "failure",
+            user_id=record.user_id,
+            context=context,
+            family_id=record.family_id,
+            revoked=revoked,
         )
         raise RefreshTokenReuseError(record.family_id)
 
     def _issue(
-        self, user: UserRecord, *, family_id: str, parent: RefreshTokenRecord | None
+        self,
+        user: UserRecord,
+        *,
+        family_id: str,
+        parent: RefreshTokenRecord | None,
+        context: RequestContext = NO_CONTEXT,
     ) -> TokenPair:
         now = self._utcnow()
         token = secrets.token_urlsafe(32)
@@ -170,7 +217,7 @@ class AuthService:
             self._refresh.add(new)
         elif not self._refresh.rotate(parent.id, new, now):
             # Another request rotated (or revoked) it first: this is a second use.
-            self._reuse_detected(parent)
+            self._reuse_detected(parent, context)
         access = self.issuer.issue(
             subject=str(user.id), name=user.username, role=user.role, email=user.email
         )

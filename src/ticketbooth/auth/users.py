@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from ..store.records import ROLES, RefreshTokenRepository, UserRecord, UserRepository
 from ..tokens.errors import ConfigurationError, NotFoundError, WeakPasswordError
+from .audit import Auditor
 from .passwords import PasswordHasher, check_password
 
 _USERNAME = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")
@@ -24,8 +25,10 @@ class UserAdmin:
         users: UserRepository,
         refresh_tokens: RefreshTokenRepository,
         hasher: PasswordHasher,
+        auditor: Auditor | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
+        self._audit = auditor or Auditor(now=now)
         self._users = users
         self._refresh = refresh_tokens
         self._hasher = hasher
@@ -49,9 +52,11 @@ class UserAdmin:
         if email is not None and (len(email) > 320 or not _EMAIL.fullmatch(email)):
             raise ConfigurationError(f"{email!r} is not an email address")
         check_password(password, username=username)
-        return self._users.add(
+        user = self._users.add(
             username=username, password_hash=self._hasher.hash(password), role=role, email=email
         )
+        self._audit.record("user_created", user_id=user.id, username=username, role=role)
+        return user
 
     def find(self, username: str) -> UserRecord:
         """The user with this name.
@@ -76,7 +81,9 @@ class UserAdmin:
             ConfigurationError: unknown role.
         """
         _check_role(role)
-        return self._update(username, role=role)
+        user = self._update(username, role=role)
+        self._audit.record("role_changed", user_id=user.id, username=username, role=role)
+        return user
 
     def set_password(self, username: str, password: str) -> UserRecord:
         """Set a new password and sign the user out everywhere.
@@ -88,6 +95,7 @@ class UserAdmin:
         check_password(password, username=username)
         user = self._update(username, password_hash=self._hasher.hash(password))
         self._refresh.revoke_user(user.id, "password-changed", self._utcnow())
+        self._audit.record("password_changed", user_id=user.id, username=username)
         return user
 
     def set_disabled(self, username: str, *, is_disabled: bool) -> UserRecord:
@@ -99,6 +107,8 @@ class UserAdmin:
         user = self._update(username, is_disabled=is_disabled)
         if is_disabled:
             self._refresh.revoke_user(user.id, "user-disabled", self._utcnow())
+        event = "user_disabled" if is_disabled else "user_enabled"
+        self._audit.record(event, user_id=user.id, username=username)
         return user
 
     def delete(self, username: str) -> None:
@@ -107,7 +117,9 @@ class UserAdmin:
         Raises:
             NotFoundError: no such user.
         """
-        self._users.delete(self.find(username).id)
+        user = self.find(username)
+        self._users.delete(user.id)
+        self._audit.record("user_deleted", user_id=user.id, username=username)
 
     def _update(
         self,

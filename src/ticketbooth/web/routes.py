@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from ..assembly import Services
+from ..auth.audit import RequestContext
 from ..auth.principal import Principal
 from ..store.db import StoreUnavailableError, check_connection
 from ..tokens.errors import NotFoundError
@@ -41,6 +42,14 @@ def services(request: Request) -> Services:
     return found
 
 
+def request_context(request: Request) -> RequestContext:
+    """Client address and User-Agent for the audit trail."""
+    return RequestContext(
+        address=client_address(request, services(request).settings.trusted_proxies),
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
 def client_address(request: Request, trusted: list[str]) -> str:
     """The caller's address; ``X-Forwarded-For`` counts only from a trusted proxy."""
     peer = request.client.host if request.client else "unknown"
@@ -61,9 +70,9 @@ def client_address(request: Request, trusted: list[str]) -> str:
 )
 def login(body: LoginRequest, request: Request) -> JSONResponse:
     """Exchange a username and password for an access token and a refresh token."""
-    svc = services(request)
-    address = client_address(request, svc.settings.trusted_proxies)
-    pair = svc.auth.login(body.username, body.password, address=address)
+    pair = services(request).auth.login(
+        body.username, body.password, context=request_context(request)
+    )
     return JSONResponse(token_body(pair), headers=NO_STORE)
 
 
@@ -72,7 +81,7 @@ def login(body: LoginRequest, request: Request) -> JSONResponse:
 )
 def refresh_token(body: RefreshRequest, request: Request) -> JSONResponse:
     """Rotate a refresh token: the one presented stops working, a new pair comes back."""
-    pair = services(request).auth.refresh(body.refreshToken)
+    pair = services(request).auth.refresh(body.refreshToken, context=request_context(request))
     return JSONResponse(token_body(pair), headers=NO_STORE)
 
 
@@ -83,7 +92,7 @@ def logout(request: Request, user: Principal = Depends(require_user)) -> Respons
     # Only ASCII digits name a user; any other ``sub`` (from a token minted elsewhere with
     # the key) has no refresh tokens to revoke, and int() would crash or overflow the DB.
     if sub.isascii() and sub.isdigit() and len(sub) <= MAX_USER_ID_DIGITS:
-        services(request).auth.logout(int(sub))
+        services(request).auth.logout(int(sub), context=request_context(request))
     return Response(status_code=204)
 
 

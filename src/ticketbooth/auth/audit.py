@@ -1,0 +1,130 @@
+"""Authentication events: who did what, from where, with what outcome.
+
+Every event goes to every sink: a JSON log line (``ticketbooth.audit`` logger) and, in the
+service, a row in the tamper-evident ``audit_events`` table.  Events never carry a
+password, a token or a key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+log = logging.getLogger("ticketbooth.audit")
+
+EVENTS = (
+    "login",
+    "refresh",
+    "refresh_reuse",
+    "logout",
+    "rate_limited",
+    "user_created",
+    "role_changed",
+    "password_changed",
+    "user_disabled",
+    "user_enabled",
+    "user_deleted",
+    "key_generated",
+    "key_rotated",
+    "key_retired",
+    "access_revoked",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """Where a request came from (for the audit trail)."""
+
+    address: str | None = None
+    user_agent: str | None = None
+
+
+NO_CONTEXT = RequestContext()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One authentication event.
+
+    Attributes:
+        at: when (UTC).
+        event: one of :data:`EVENTS`.
+        outcome: ``success`` or ``failure``.
+        user_id: the user concerned, when known.
+        username: the username given or concerned, when known.
+        address: the client address, when the event came over HTTP.
+        user_agent: the client's User-Agent, truncated.
+        detail: small extra facts (a failure reason, a key id, a count).
+    """
+
+    at: datetime
+    event: str
+    outcome: str
+    user_id: int | None = None
+    username: str | None = None
+    address: str | None = None
+    user_agent: str | None = None
+    detail: dict[str, str | int] = field(default_factory=dict)
+
+    def as_json(self) -> str:
+        """One line of JSON, keys sorted."""
+        data = asdict(self)
+        data["at"] = self.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+class AuditSink(Protocol):
+    """Somewhere events are kept."""
+
+    def append(self, event: AuditEvent) -> None: ...
+
+
+class LogSink:
+    """Writes each event as one JSON line to the ``ticketbooth.audit`` logger."""
+
+    def append(self, event: AuditEvent) -> None:
+        log.info(event.as_json())
+
+
+class Auditor:
+    """Records events to every sink; a failing sink is logged, never fatal to the request."""
+
+    def __init__(
+        self, sinks: Iterable[AuditSink] = (), *, now: Callable[[], float] = time.time
+    ) -> None:
+        self._sinks = [LogSink(), *sinks]
+        self._now = now
+
+    def record(
+        self,
+        event: str,
+        outcome: str = "success",
+        *,
+        user_id: int | None = None,
+        username: str | None = None,
+        context: RequestContext = NO_CONTEXT,
+        **detail: str | int,
+    ) -> None:
+        """Record one event with the current time."""
+        item = AuditEvent(
+            at=datetime.fromtimestamp(self._now(), UTC),
+            event=event,
+            outcome=outcome,
+            user_id=user_id,
+            username=username[:150] if username else username,
+            address=context.address,
+            user_agent=context.user_agent[:300] if context.user_agent else None,
+            detail=detail,
+        )
+        for sink in self._sinks:
+            try:
+                sink.append(item)
+            except Exception:  # an audit outage must not turn a login into a 500
+                logging.getLogger("ticketbooth.auth").exception(
+                    "could not write audit event %s to %s", event, type(sink).__name__
+                )

@@ -1,0 +1,140 @@
+"""The audit log as a hash chain.
+
+Row *n* stores ``hash = SHA-256(prev_hash || canonical JSON of row n)`` and the previous
+row's hash.  Editing a row breaks its own hash; deleting or inserting one breaks the
+next row's link; deleting the newest rows is caught by the ``audit_head`` row, which
+holds the last id and hash.  Appends lock the head row first, so concurrent writers
+(several instances on one database) queue up instead of forking the chain.
+
+This detects tampering by someone with write access to the table who does not also
+recompute every later hash and the head; it is evidence, not prevention.  Ship the
+JSON log lines somewhere else too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
+
+from sqlalchemy import select, update
+
+from ..auth.audit import AuditEvent
+from .db import Database
+from .models import AuditHead, AuditRecord
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, row_id: int, event: AuditEvent, detail: str) -> str:
+    body = json.dumps(
+        [
+            row_id,
+            event.at.astimezone(UTC).isoformat(),
+            event.event,
+            event.outcome,
+            event.user_id,
+            event.username,
+            event.address,
+            event.user_agent,
+            detail,
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def _event_of(row: AuditRecord) -> AuditEvent:
+    return AuditEvent(
+        at=row.at,
+        event=row.event,
+        outcome=row.outcome,
+        user_id=row.user_id,
+        username=row.username,
+        address=row.address,
+        user_agent=row.user_agent,
+        detail=json.loads(row.detail),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    """The first place the chain does not hold."""
+
+    row_id: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"audit row {self.row_id}: {self.reason}"
+
+
+class SqlAuditLog:
+    """Appends events to the chain, reads them back, and verifies the chain."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def append(self, event: AuditEvent) -> None:
+        detail = json.dumps(event.detail, sort_keys=True, separators=(",", ":"))
+        with self._db.session() as session:
+            # Lock the head first (a write), so appends are serialized on every engine.
+            session.execute(update(AuditHead).where(AuditHead.id == 1).values(id=1))
+            head = session.get(AuditHead, 1, with_for_update=True)
+            assert head is not None  # noqa: S101 - created by migration 0002
+            row_id = head.last_id + 1
+            digest = _digest(head.last_hash, row_id, event, detail)
+            session.add(
+                AuditRecord(
+                    id=row_id,
+                    at=event.at,
+                    event=event.event,
+                    outcome=event.outcome,
+                    user_id=event.user_id,
+                    username=event.username,
+                    address=event.address,
+                    user_agent=event.user_agent,
+                    detail=detail,
+                    prev_hash=head.last_hash,
+                    hash=digest,
+                )
+            )
+            head.last_id = row_id
+            head.last_hash = digest
+
+    def tail(self, limit: int = 20, *, username: str | None = None) -> list[AuditEvent]:
+        """The newest ``limit`` events, oldest first; only one user's with ``username``."""
+        query = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit)
+        if username is not None:
+            query = query.where(AuditRecord.username == username)
+        with self._db.session() as session:
+            rows = list(session.scalars(query))
+        return [_event_of(row) for row in reversed(rows)]
+
+    def _rows(self) -> Iterator[AuditRecord]:
+        with self._db.session() as session:
+            yield from session.scalars(
+                select(AuditRecord).order_by(AuditRecord.id).execution_options(yield_per=500)
+            )
+
+    def verify(self) -> tuple[int, ChainBreak | None]:
+        """Walk the chain: (rows checked, the first break or None)."""
+        expected_prev, expected_id, count = GENESIS, 1, 0
+        for row in self._rows():
+            count += 1
+            if row.id != expected_id:
+                return count, ChainBreak(expected_id, f"missing (next row is {row.id})")
+            if row.prev_hash != expected_prev:
+                return count, ChainBreak(row.id, "does not link to the row before it")
+            if _digest(row.prev_hash, row.id, _event_of(row), row.detail) != row.hash:
+                return count, ChainBreak(row.id, "its contents do not match its hash (edited)")
+            expected_prev, expected_id = row.hash, row.id + 1
+        with self._db.session() as session:
+            head = session.get(AuditHead, 1)
+        if head is not None and (
+            head.last_id != expected_id - 1 or head.last_hash != expected_prev
+        ):
+            return count, ChainBreak(head.last_id, "the newest rows were deleted or replaced")
+        return count, None
