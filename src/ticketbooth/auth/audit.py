@@ -100,6 +100,10 @@ class Auditor:
         self._sinks = [LogSink(), *sinks]
         self._now = now
 
+    def add_sink(self, sink: AuditSink) -> None:
+        """Send events to one more sink (the web app adds its metrics this way)."""
+        self._sinks.append(sink)
+
     def record(
         self,
         event: str,

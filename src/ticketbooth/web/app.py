@@ -18,6 +18,7 @@ from ..assembly import Services, build
 from ..config import Settings, load_settings
 from ..tokens.errors import TicketboothError
 from .dependencies import attach
+from .metrics import Metrics, RequestTimer
 from .routes import auth_router, meta_router, products_router
 
 log = logging.getLogger("ticketbooth.web")
@@ -131,11 +132,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     )
     app.state.services = svc
     app.state.discovery = _discovery(svc)
+    metrics = Metrics()
+    svc.auditor.add_sink(metrics)
+    app.state.metrics = metrics
     attach(app, svc.validator)
     app.include_router(auth_router)
     app.include_router(products_router)
     app.include_router(meta_router)
     app.add_middleware(BodyLimit)
+    app.add_middleware(RequestTimer, metrics=metrics)
     _document_bearer(app)
     return app
 

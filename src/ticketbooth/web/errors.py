@@ -67,8 +67,17 @@ def error_response(exc: TicketboothError) -> JSONResponse:
     return JSONResponse({"message": message}, status_code=status, headers=_headers(exc))
 
 
-async def _ticketbooth_error(_request: Request, exc: Exception) -> JSONResponse:
+def failure_reason(exc: InvalidTokenError) -> str:
+    """A metrics label for a token failure: ``ExpiredTokenError`` -> ``expired_token``."""
+    name = type(exc).__name__.removesuffix("Error")
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+async def _ticketbooth_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TicketboothError)  # noqa: S101 - registered for this type only
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None and isinstance(exc, InvalidTokenError):
+        metrics.validation_failures.labels(failure_reason(exc)).inc()
     return error_response(exc)
 
 

@@ -14,6 +14,7 @@ from ..auth.principal import Principal
 from ..store.db import StoreUnavailableError, check_connection
 from ..tokens.errors import NotFoundError
 from .dependencies import require_role, require_user
+from .metrics import CONTENT_TYPE_LATEST
 from .schemas import (
     LoginRequest,
     Message,
@@ -164,6 +165,26 @@ async def jwks(request: Request) -> JSONResponse:
 async def openid_configuration(request: Request) -> JSONResponse:
     """Discovery: issuer, where the keys are, and the token endpoint."""
     return JSONResponse(request.app.state.discovery(str(request.base_url).rstrip("/")))
+
+
+@meta_router.get("/ready")
+async def ready(request: Request) -> JSONResponse:
+    """200 when the database answers, 503 when it does not (for load balancers)."""
+    try:
+        await run_in_threadpool(check_connection, services(request).db.engine)
+    except StoreUnavailableError:
+        return JSONResponse(
+            {"status": "unavailable", "database": "unavailable"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+    return JSONResponse({"status": "ready", "database": "ok"})
+
+
+@meta_router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus text exposition."""
+    return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 @meta_router.get("/health")
