@@ -8,6 +8,7 @@ The token core is importable on its own (no web framework, no database)::
 """
 
 from .auth import (
+    AccessGrant,
     AuthService,
     Keyring,
     LoginLimiter,
@@ -38,6 +39,8 @@ from .tokens import (
     PermissionDeniedError,
     RateLimitedError,
     RefreshTokenReuseError,
+    RevocationList,
+    RevokedTokenError,
     TicketboothError,
     TokenIssuer,
     TokenValidator,
@@ -56,6 +59,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ALGORITHMS",
     "DEFAULT_REQUIRED_CLAIMS",
+    "AccessGrant",
     "AuthService",
     "AuthenticationError",
     "BadSignatureError",
@@ -79,6 +83,8 @@ __all__ = [
     "Principal",
     "RateLimitedError",
     "RefreshTokenReuseError",
+    "RevocationList",
+    "RevokedTokenError",
     "TicketboothError",
     "TokenIssuer",
     "TokenPair",

@@ -14,6 +14,7 @@ from .auth.audit import Auditor
 from .auth.keyring import Keyring
 from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
+from .auth.revocation import Revoker
 from .auth.service import AuthService
 from .auth.users import UserAdmin
 from .config import Settings
@@ -22,9 +23,11 @@ from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
 from .store.products import SqlProductRepository
 from .store.refresh_tokens import SqlRefreshTokenRepository
+from .store.revocations import SqlRevocationRepository
 from .store.users import SqlUserRepository
 from .tokens.claims import ValidationParameters
 from .tokens.issuer import TokenIssuer
+from .tokens.revocation import RevocationList
 from .tokens.validator import TokenValidator
 
 
@@ -43,6 +46,7 @@ class Services:
     limiter: LoginLimiter
     auditor: Auditor
     audit_log: SqlAuditLog
+    revoker: Revoker | None = None
 
     def reload_keys(self) -> None:
         """Pick up rotated, generated or retired keys from the database.
@@ -59,7 +63,9 @@ class Services:
         self.validator.replace_keys(keys)
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database and Redis connections."""
+        if self.revoker is not None:
+            self.revoker.close()
         self.db.dispose()
 
 
@@ -73,7 +79,11 @@ def validation_parameters(settings: Settings) -> ValidationParameters:
 
 
 def build(
-    settings: Settings, *, now: Callable[[], float] = time.time, prepare: bool = True
+    settings: Settings,
+    *,
+    now: Callable[[], float] = time.time,
+    prepare: bool = True,
+    hasher: PasswordHasher | None = None,
 ) -> Services:
     """Connect, migrate and load keys.
 
@@ -81,6 +91,8 @@ def build(
         settings: the configuration.
         now: the clock every part shares.
         prepare: migrate the database and create a signing key when missing.
+        hasher: the password hasher; argon2id with its defaults when omitted (the
+            ``ticketbooth.testing`` plugin passes a cheap one).
 
     Raises:
         ConfigurationError: the database is unreachable or the configuration is unusable.
@@ -90,21 +102,25 @@ def build(
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
-    if prepare:
-        migrate(db.engine)
-    keyring = Keyring(
-        SqlKeyRepository(db),
-        algorithm=settings.algorithm,
-        secret=settings.secret_bytes,
-        token_lifetime=settings.access_seconds,
-        leeway=settings.clock_skew_seconds,
-        encryption_key=settings.encryption_key_bytes,
-        now=now,
-    )
-    if prepare:
-        keyring.ensure_active()
-        keyring.publish_next()
-    keys = keyring.load()
+    try:
+        if prepare:
+            migrate(db.engine)
+        keyring = Keyring(
+            SqlKeyRepository(db),
+            algorithm=settings.algorithm,
+            secret=settings.secret_bytes,
+            token_lifetime=settings.access_seconds,
+            leeway=settings.clock_skew_seconds,
+            encryption_key=settings.encryption_key_bytes,
+            now=now,
+        )
+        if prepare:
+            keyring.ensure_active()
+            keyring.publish_next()
+        keys = keyring.load()
+    except BaseException:
+        db.dispose()  # a failed start-up must not leave pooled connections behind
+        raise
     issuer = TokenIssuer(
         keys,
         issuer=settings.issuer,
@@ -112,18 +128,34 @@ def build(
         lifetime=settings.access_seconds,
         now=now,
     )
+    revoker = None
+    revocations = None
+    if settings.revoke_access:
+        revocations = RevocationList(
+            token_lifetime=settings.access_seconds, leeway=settings.clock_skew_seconds, now=now
+        )
+        revoker = Revoker(
+            SqlRevocationRepository(db),
+            revocations,
+            redis_url=settings.redis_url,
+            namespace=settings.issuer,
+            now=now,
+        )
     validator = TokenValidator(
         keys,
         validation_parameters(settings),
         now=now,
         cache_size=settings.validation_cache_size,
+        revocations=revocations,
     )
-    hasher = PasswordHasher()
+    hasher = hasher or PasswordHasher()
     limiter = LoginLimiter(
         storage_uri=settings.redis_url or "memory://",
         user_failures=settings.login_user_failures,
         address_failures=settings.login_address_failures,
         window_seconds=int(settings.login_window_minutes * 60),
+        is_enabled=settings.rate_limits,
+        namespace=settings.issuer,
     )
     users = SqlUserRepository(db)
     refresh = SqlRefreshTokenRepository(db)
@@ -143,13 +175,20 @@ def build(
             limiter=limiter,
             refresh_lifetime=settings.refresh_seconds,
             auditor=auditor,
+            revoker=revoker,
             now=now,
         ),
         users=UserAdmin(
-            users=users, refresh_tokens=refresh, hasher=hasher, auditor=auditor, now=now
+            users=users,
+            refresh_tokens=refresh,
+            hasher=hasher,
+            auditor=auditor,
+            revoker=revoker,
+            now=now,
         ),
         products=SqlProductRepository(db),
         limiter=limiter,
         auditor=auditor,
         audit_log=audit_log,
+        revoker=revoker,
     )

@@ -5,23 +5,31 @@ Every command prints one line to standard error and exits non-zero on failure.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import secrets
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
+from . import doctor
 from .assembly import Services, build
-from .config import Settings, load_settings
-from .store.records import ROLES
+from .config import ENV_PREFIX, Settings, load_settings
+from .store.db import Database, is_missing_sqlite_file
+from .store.keys import SqlKeyRepository
+from .store.records import ROLES, UserRecord
 from .tokens import _compact
 from .tokens.claims import CHECKS
-from .tokens.errors import InvalidTokenError, TicketboothError
-from .tokens.keys import ALGORITHMS
+from .tokens.errors import ConfigurationError, InvalidTokenError, NotFoundError, TicketboothError
+from .tokens.issuer import TokenIssuer
+from .tokens.keys import ALGORITHMS, Key, KeySet
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -34,7 +42,7 @@ app = typer.Typer(
 )
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage signing keys.", no_args_is_help=True)
-token_app = typer.Typer(help="Inspect tokens.", no_args_is_help=True)
+token_app = typer.Typer(help="Inspect and mint tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(token_app, name="token")
@@ -58,12 +66,20 @@ def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except TicketboothError as exc:
             raise _fail(exc.message) from None
+        finally:
+            while _opened:
+                _opened.pop().close()
 
     return wrapper
 
 
+_opened: list[Services] = []  # closed when the command returns, so no connection leaks
+
+
 def _services(settings: Settings | None = None) -> Services:
-    return build(settings or load_settings())
+    services = build(settings or load_settings())
+    _opened.append(services)
+    return services
 
 
 def _read_password() -> str:
@@ -79,7 +95,10 @@ def _read_password() -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default: TICKETBOOTH_WORKERS, or 1)."),
+    ] = None,
 ) -> None:
     """Run the HTTP service (migrates the database and creates a key on first run)."""
     import uvicorn
@@ -87,6 +106,7 @@ def serve(
     from .web.app import create_app
 
     settings = load_settings()
+    workers = workers or settings.workers
     services = build(settings)
     typer.echo(
         f"ticketbooth: {settings.algorithm} signing key {services.issuer.keys.signing_key.kid}, "
@@ -173,6 +193,16 @@ def users_enable(name: str) -> None:
     """Enable a disabled user."""
     _services().users.set_disabled(name, is_disabled=False)
     typer.echo(f"{name} enabled")
+
+
+@users_app.command("revoke")
+@one_line_errors
+def users_revoke(name: str) -> None:
+    """Sign a user out everywhere (refresh tokens; access tokens with TICKETBOOTH_REVOKE_ACCESS)."""
+    svc = _services()
+    svc.users.revoke(name)
+    scope = "refresh and access tokens" if svc.revoker else "refresh tokens"
+    typer.echo(f"{name} signed out everywhere ({scope} revoked)")
 
 
 @users_app.command("delete")
@@ -306,6 +336,169 @@ def token_decode(token: str) -> None:
             typer.echo(f"{name}: FAILED ({exc.description})")
     if failures:
         raise typer.Exit(1)
+
+
+@token_app.command("mint")
+@one_line_errors
+def token_mint(
+    user: Annotated[
+        str, typer.Option(help="The `name` claim; an existing user's id becomes `sub`.")
+    ] = "developer",
+    role: Annotated[
+        str | None,
+        typer.Option(help=f"One of {', '.join(ROLES)} (default: the user's role, or User)."),
+    ] = None,
+    claim: Annotated[
+        list[str] | None,
+        typer.Option("--claim", help="An extra claim k=v (v read as JSON when it parses)."),
+    ] = None,
+    minutes: Annotated[
+        float | None, typer.Option(help="Lifetime (default: TICKETBOOTH_ACCESS_MINUTES).")
+    ] = None,
+) -> None:
+    """Sign an access token with the configured active key and print it.
+
+    The token is real: every service that trusts the key accepts it until it expires.
+    """
+    settings = load_settings()
+    lifetime = settings.access_minutes if minutes is None else minutes
+    if not lifetime > 0:
+        raise _fail("--minutes must be more than 0")
+    keys, found = _signing_keys(settings, user)
+    role = role or (found.role if found else "User")
+    if role not in ROLES:
+        raise _fail(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    issued = TokenIssuer(
+        keys, issuer=settings.issuer, audience=settings.audience, lifetime=lifetime * 60
+    ).issue(
+        subject=str(found.id) if found else user,
+        name=user,
+        role=role,
+        email=found.email if found else None,
+        extra=_parse_claims(claim or []),
+    )
+    expires = datetime.fromtimestamp(issued.expires_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    typer.echo(
+        f"warning: this token is real: signed with the active key {issued.kid}, it admits "
+        f"anyone holding it as {user} ({role}) until {expires}",
+        err=True,
+    )
+    if found is None:
+        typer.echo(f"note: no user {user!r} in the database; `sub` is the name", err=True)
+    typer.echo(issued.token)
+
+
+def _signing_keys(settings: Settings, user: str) -> tuple[KeySet, UserRecord | None]:
+    """The configured keys and the user named, without creating a database or a key."""
+    svc = None
+    if not is_missing_sqlite_file(settings.database_url):
+        try:
+            svc = build(settings, prepare=False)
+        except ConfigurationError:
+            svc = None  # no tables or no active key yet: only an environment secret can sign
+    if svc is not None:
+        try:
+            return svc.issuer.keys, svc.users.find(user)
+        except NotFoundError:
+            return svc.issuer.keys, None
+        finally:
+            svc.close()
+    if settings.secret_bytes is not None and settings.algorithm == "HS256":
+        return KeySet([Key.from_secret(settings.secret_bytes)]), None
+    raise _fail(
+        "no signing key is configured; run `ticketbooth demo` or `ticketbooth keys generate`, "
+        "or set TICKETBOOTH_SECRET_KEY"
+    )
+
+
+def _parse_claims(pairs: list[str]) -> dict[str, object]:
+    claims: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise _fail(f"--claim {pair!r}: use name=value")
+        try:
+            claims[name] = json.loads(raw)
+        except ValueError:
+            claims[name] = raw
+    return claims
+
+
+# -- check ------------------------------------------------------------------------------
+
+
+@app.command()
+@one_line_errors
+def check(
+    url: Annotated[
+        str | None,
+        typer.Option(help="A running service's base URL: also read its discovery and JWKS."),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="A TOML configuration file (as TICKETBOOTH_CONFIG).")
+    ] = None,
+    appsettings: Annotated[
+        Path | None,
+        typer.Option(help="An ASP.NET appsettings.json (as TICKETBOOTH_APPSETTINGS)."),
+    ] = None,
+) -> None:
+    """Report security findings, each with a one-line fix; exit 1 when any is high."""
+    named = {"CONFIG": config, "APPSETTINGS": appsettings}
+    with _environment({ENV_PREFIX + k: str(v) for k, v in named.items() if v is not None}):
+        try:
+            settings = load_settings()
+        except ConfigurationError as exc:
+            findings = [doctor.unusable_configuration(exc.message)]
+        else:
+            deployment = doctor.Deployment(
+                settings,
+                now=datetime.now(UTC),
+                key_active_since=_key_active_since(settings),
+                published=doctor.fetch_published(url) if url else None,
+            )
+            findings = doctor.diagnose(deployment)
+    for finding in findings:
+        typer.echo(f"{finding.severity.upper():7} {finding.code:26} {finding.message}")
+        typer.echo(f"{'':34} fix: {finding.fix}")
+    counts = {s: sum(f.severity == s for f in findings) for s in doctor.SEVERITIES}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+    typer.echo(f"ticketbooth check: {summary}" if findings else "ticketbooth check: no findings")
+    if doctor.is_blocking(findings):
+        raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _key_active_since(settings: Settings) -> datetime | None:
+    """When the active key of the configured algorithm started signing, if that is known."""
+    if settings.secret_bytes is not None and settings.algorithm == "HS256":
+        return None  # the secret comes from the environment: its age is not recorded
+    try:
+        if is_missing_sqlite_file(settings.database_url):
+            return None
+        db = Database.from_url(settings.database_url)
+    except ConfigurationError:
+        return None  # a URL `serve` would refuse as well; nothing to read
+    try:
+        records = SqlKeyRepository(db).list()
+    except ConfigurationError:
+        return None  # unreachable or not migrated yet: nothing signs from it
+    finally:
+        db.dispose()
+    active = [r for r in records if r.state == "active" and r.alg == settings.algorithm]
+    return max((r.activated_at or r.created_at for r in active), default=None)
 
 
 # -- audit ------------------------------------------------------------------------------

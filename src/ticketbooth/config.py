@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -32,6 +34,8 @@ from .tokens.errors import ConfigurationError
 from .tokens.keys import check_secret
 
 ENV_PREFIX = "TICKETBOOTH_"
+CORS_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?")
 
 
 def _config_path() -> Path | None:
@@ -102,9 +106,64 @@ class Settings(BaseSettings):
     key_reload_seconds: float = Field(5.0, gt=0)
     key_encryption_key: SecretStr | None = None
     validation_cache_size: int = Field(10_000, ge=0)
+    revoke_access: bool = False
+    revocation_poll_seconds: float = Field(1.0, gt=0)
     rotate_days: float | None = Field(None, gt=0)
     db_pool_size: int = Field(10, ge=1)
     db_max_overflow: int = Field(20, ge=0)
+    # Browser sign-in (cookie mode and CORS); docs/browser.md explains each.
+    cookie_secure: bool = True  # off only takes effect for http://localhost
+    refresh_grace_seconds: float = Field(10.0, ge=0, le=60)  # cookie mode's two-tab window
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_allow_credentials: bool = False
+    cors_methods: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["GET", "POST", "DELETE"]
+    )
+    # Deployment shape, read by `serve` (workers) and by `ticketbooth check`.
+    workers: int = Field(1, ge=1)  # worker processes `serve` starts by default
+    instances: int = Field(1, ge=1)  # service instances sharing the database
+    rate_limits: bool = True  # False switches the failed-login limits off
+    jwks_consumers: bool = False  # other services verify tokens from the JWKS
+
+    @field_validator("cors_origins", "cors_methods", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):  # from the environment: a,b,c (or a JSON list)
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: give scheme, host and optional port, "
+                    "like https://app.example.com (no path, no trailing slash)"
+                )
+        return [origin.lower() for origin in value]
+
+    @field_validator("cors_allow_credentials")
+    @classmethod
+    def _no_credentials_for_everyone(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and "*" in info.data.get("cors_origins", []):
+            raise ValueError(
+                "cannot be on while TICKETBOOTH_CORS_ORIGINS is '*' (any site could act "
+                "with the user's cookies); name the origins instead"
+            )
+        return value
+
+    @field_validator("cors_methods")
+    @classmethod
+    def _methods(cls, value: list[str]) -> list[str]:
+        methods = [method.upper() for method in value]
+        unknown = sorted(set(methods) - set(CORS_METHODS))
+        if unknown:
+            raise ValueError(f"unknown method {unknown[0]!r}; use {', '.join(CORS_METHODS)}")
+        return methods
 
     @field_validator("key_encryption_key")
     @classmethod

@@ -8,10 +8,11 @@ from .keyring import Keyring
 from .passwords import PasswordHasher, check_password
 from .principal import Principal
 from .ratelimit import LoginLimiter
-from .service import AuthService, TokenPair
+from .service import AccessGrant, AuthService, TokenPair
 from .users import UserAdmin
 
 __all__ = [
+    "AccessGrant",
     "AuthService",
     "Keyring",
     "LoginLimiter",

@@ -24,6 +24,11 @@ class LoginLimiter:
         user_failures: failures per username within the window.
         address_failures: failures per client address within the window.
         window_seconds: the length of the moving window.
+        is_enabled: False turns every check into a no-op (``TICKETBOOTH_RATE_LIMITS=false``),
+            which leaves online password guessing unthrottled; ``ticketbooth check``
+            reports it.
+        namespace: prefixes the keys (the issuer), so deployments sharing a Redis
+            server do not share counts.
     """
 
     def __init__(
@@ -33,16 +38,21 @@ class LoginLimiter:
         user_failures: int = 10,
         address_failures: int = 100,
         window_seconds: int = 900,
+        is_enabled: bool = True,
+        namespace: str = "",
     ) -> None:
+        self.is_enabled = is_enabled
         try:
             storage = storage_from_string(storage_uri)
         except Exception as exc:  # limits raises ConfigurationError/ValueError/ImportError
             raise ConfigurationError(f"TICKETBOOTH_REDIS_URL: {exc}") from exc
         self._storage = storage
         self._limiter = MovingWindowRateLimiter(storage)
-        self._user = RateLimitItemPerSecond(user_failures, window_seconds, namespace="tb-user")
+        self._user = RateLimitItemPerSecond(
+            user_failures, window_seconds, namespace=f"tb-user:{namespace}"
+        )
         self._address = RateLimitItemPerSecond(
-            address_failures, window_seconds, namespace="tb-addr"
+            address_failures, window_seconds, namespace=f"tb-addr:{namespace}"
         )
 
     def check(self, username: str, address: str) -> None:
@@ -51,6 +61,8 @@ class LoginLimiter:
         Raises:
             RateLimitedError: with ``retry_after`` seconds until the oldest failure expires.
         """
+        if not self.is_enabled:
+            return
         for item, key in ((self._user, username.lower()), (self._address, address)):
             if not self._limiter.test(item, key):
                 reset = self._limiter.get_window_stats(item, key).reset_time
@@ -58,6 +70,8 @@ class LoginLimiter:
 
     def record_failure(self, username: str, address: str) -> None:
         """Count one failed attempt against both keys."""
+        if not self.is_enabled:
+            return
         self._limiter.hit(self._user, username.lower())
         self._limiter.hit(self._address, address)
 

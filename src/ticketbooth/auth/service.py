@@ -4,6 +4,13 @@ Refresh tokens are 256-bit random strings; only their SHA-256 is stored.  Each l
 starts a *family*; every refresh rotates the presented token (it stops working) and
 issues its successor in the same family.  A rotated token presented again means two
 parties hold the same token: the whole family is revoked, the newest included.
+
+One exception, asked for per call with ``grace_seconds`` (the web layer asks for it in
+cookie mode only): browser tabs share one cookie jar, so two tabs whose access cookie
+expired together present the same refresh token at once.  The token rotated moments ago
+whose successor is still live gets an :class:`AccessGrant` (an access token, no refresh
+token: the jar already holds the successor), so no second live refresh token ever exists.
+Outside the window, or once the successor was itself used or revoked, it is theft.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn
+from typing import NoReturn, overload
 
 from ..store.records import RefreshTokenRecord, RefreshTokenRepository, UserRecord, UserRepository
 from ..tokens.errors import (
@@ -29,6 +36,7 @@ from ..tokens.issuer import TokenIssuer
 from .audit import NO_CONTEXT, Auditor, RequestContext
 from .passwords import PasswordHasher
 from .ratelimit import LoginLimiter
+from .revocation import Revoker
 
 log = logging.getLogger("ticketbooth.auth")
 
@@ -47,6 +55,23 @@ class TokenPair:
         return f"TokenPair(user={self.user.username!r}, expires_in={self.expires_in})"
 
 
+@dataclass(frozen=True, slots=True)
+class AccessGrant:
+    """A fresh access token without a new refresh token: a refresh within the grace window.
+
+    The refresh token presented had just been rotated by a concurrent request of the same
+    client (another tab), whose answer carried the live successor; this one gets an access
+    token only, so the family never has two live refresh tokens.
+    """
+
+    access_token: str
+    expires_in: int
+    user: UserRecord
+
+    def __repr__(self) -> str:
+        return f"AccessGrant(user={self.user.username!r}, expires_in={self.expires_in})"
+
+
 def hash_refresh_token(token: str) -> str:
     """The SHA-256 hex digest stored in place of a refresh token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -63,6 +88,7 @@ class AuthService:
         limiter: failed-login limits.
         refresh_lifetime: seconds a refresh token lives after it is issued.
         auditor: where authentication events are recorded.
+        revoker: when given, logout also revokes the user's access tokens.
         now: the clock.
     """
 
@@ -76,9 +102,11 @@ class AuthService:
         limiter: LoginLimiter,
         refresh_lifetime: float,
         auditor: Auditor | None = None,
+        revoker: Revoker | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
         self._audit = auditor or Auditor(now=now)
+        self._revoker = revoker
         self._users = users
         self._refresh = refresh_tokens
         self.issuer = issuer
@@ -133,15 +161,42 @@ class AuthService:
             raise InvalidCredentialsError()
         if self._hasher.needs_rehash(user.password_hash):
             self._users.update(user.id, password_hash=self._hasher.hash(password))
-        pair = self._issue(user, family_id=str(uuid.uuid4()), parent=None)
+        token, new = self._mint(user, family_id=str(uuid.uuid4()), parent=None)
+        self._refresh.add(new)
+        pair = self._pair(user, token, new)
         self._audit.record("login", user_id=user.id, username=user.username, context=context)
         return pair
 
-    def refresh(self, refresh_token: str, *, context: RequestContext = NO_CONTEXT) -> TokenPair:
+    @overload
+    def refresh(self, refresh_token: str, *, context: RequestContext = ...) -> TokenPair: ...
+
+    @overload
+    def refresh(
+        self, refresh_token: str, *, context: RequestContext = ..., grace_seconds: float
+    ) -> TokenPair | AccessGrant: ...
+
+    def refresh(
+        self,
+        refresh_token: str,
+        *,
+        context: RequestContext = NO_CONTEXT,
+        grace_seconds: float = 0.0,
+    ) -> TokenPair | AccessGrant:
         """Exchange a refresh token for a new pair, rotating it.
 
+        Args:
+            refresh_token: the token the client holds.
+            context: where the request came from, for the audit trail.
+            grace_seconds: how long after its rotation a token may come back and get an
+                :class:`AccessGrant`, while its successor is still live.  0 (the default,
+                and the bearer API's rule) treats every second use as theft.  Give more
+                only to clients that share one token between concurrent requests, such as
+                browser tabs sharing a cookie jar: a thief replaying the token inside the
+                window gets one short-lived access token and never a refresh token.
+
         Raises:
-            RefreshTokenReuseError: the token was already rotated; its family is revoked.
+            RefreshTokenReuseError: the token was already rotated (outside the grace
+                window, or its successor was used or revoked); its family is revoked.
             InvalidRefreshTokenError: unknown, expired or revoked token, or the user is
                 disabled or deleted.
         """
@@ -150,7 +205,7 @@ class AuthService:
             self._refused(None, context, "unknown")
         if record.revoked_at is not None:
             if record.revoked_reason == "rotated":
-                self._reuse_detected(record, context)
+                return self._replayed(record, context, grace_seconds)
             self._refused(record, context, "revoked")
         now = self._utcnow()
         if record.expires_at <= now:
@@ -159,9 +214,42 @@ class AuthService:
         if user is None or user.is_disabled:
             self._refresh.revoke_family(record.family_id, "user-disabled", now)
             self._refused(record, context, "user_disabled")
-        pair = self._issue(user, family_id=record.family_id, parent=record, context=context)
+        token, new = self._mint(user, family_id=record.family_id, parent=record)
+        if not self._refresh.rotate(record.id, new, now):
+            # Another request rotated (or revoked) it first: this is a second use.
+            current = self._refresh.get(record.id) if grace_seconds > 0 else None
+            return self._replayed(current or record, context, grace_seconds)
+        pair = self._pair(user, token, new)
         self._audit.record("refresh", user_id=user.id, username=user.username, context=context)
         return pair
+
+    def _replayed(
+        self, record: RefreshTokenRecord, context: RequestContext, grace_seconds: float
+    ) -> AccessGrant:
+        """A rotated token came back: a concurrent tab inside the grace window, or theft."""
+        now = self._utcnow()
+        if not self._is_in_grace(record, now, grace_seconds):
+            self._reuse_detected(record, context)
+        user = self._users.get(record.user_id)
+        if user is None or user.is_disabled:
+            self._refresh.revoke_family(record.family_id, "user-disabled", now)
+            self._refused(record, context, "user_disabled")
+        access_token, expires_in = self._access(user)
+        self._audit.record(
+            "refresh", user_id=user.id, username=user.username, context=context, grace=1
+        )
+        return AccessGrant(access_token=access_token, expires_in=expires_in, user=user)
+
+    def _is_in_grace(self, record: RefreshTokenRecord, now: datetime, grace_seconds: float) -> bool:
+        """Rotated less than ``grace_seconds`` ago, and the successor is still live."""
+        if grace_seconds <= 0 or record.revoked_reason != "rotated":
+            return False
+        if record.revoked_at is None or record.replaced_by is None:
+            return False
+        if now - record.revoked_at >= timedelta(seconds=grace_seconds):
+            return False
+        successor = self._refresh.get(record.replaced_by)
+        return successor is not None and successor.revoked_at is None and successor.expires_at > now
 
     def _refused(
         self, record: RefreshTokenRecord | None, context: RequestContext, reason: str
@@ -176,8 +264,13 @@ class AuthService:
         raise InvalidRefreshTokenError()
 
     def logout(self, user_id: int, *, context: RequestContext = NO_CONTEXT) -> int:
-        """Revoke every refresh token of the user (every login, every device)."""
+        """Revoke every refresh token of the user (every login, every device).
+
+        With access-token revocation on, the user's access tokens stop working too.
+        """
         count = self._refresh.revoke_user(user_id, "logout", self._utcnow())
+        if self._revoker is not None:
+            self._revoker.revoke_user(user_id)
         self._audit.record("logout", user_id=user_id, context=context, revoked=count)
         return count
 
@@ -194,17 +287,13 @@ class AuthService:
         )
         raise RefreshTokenReuseError(record.family_id)
 
-    def _issue(
-        self,
-        user: UserRecord,
-        *,
-        family_id: str,
-        parent: RefreshTokenRecord | None,
-        context: RequestContext = NO_CONTEXT,
-    ) -> TokenPair:
+    def _mint(
+        self, user: UserRecord, *, family_id: str, parent: RefreshTokenRecord | None
+    ) -> tuple[str, RefreshTokenRecord]:
+        """A new refresh token and its record (not stored yet)."""
         now = self._utcnow()
         token = secrets.token_urlsafe(32)
-        new = RefreshTokenRecord(
+        return token, RefreshTokenRecord(
             id=str(uuid.uuid4()),
             user_id=user.id,
             family_id=family_id,
@@ -213,18 +302,20 @@ class AuthService:
             issued_at=now,
             expires_at=now + self._refresh_lifetime,
         )
-        if parent is None:
-            self._refresh.add(new)
-        elif not self._refresh.rotate(parent.id, new, now):
-            # Another request rotated (or revoked) it first: this is a second use.
-            self._reuse_detected(parent, context)
+
+    def _access(self, user: UserRecord) -> tuple[str, int]:
+        """A new access token for ``user`` and the seconds it lives."""
         access = self.issuer.issue(
             subject=str(user.id), name=user.username, role=user.role, email=user.email
         )
+        return access.token, access.expires_at - int(self._now())
+
+    def _pair(self, user: UserRecord, token: str, record: RefreshTokenRecord) -> TokenPair:
+        access_token, expires_in = self._access(user)
         return TokenPair(
-            access_token=access.token,
-            expires_in=access.expires_at - int(self._now()),
+            access_token=access_token,
+            expires_in=expires_in,
             refresh_token=token,
-            refresh_expires_at=new.expires_at,
+            refresh_expires_at=record.expires_at,
             user=user,
         )

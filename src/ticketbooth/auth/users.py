@@ -11,6 +11,7 @@ from ..store.records import ROLES, RefreshTokenRepository, UserRecord, UserRepos
 from ..tokens.errors import ConfigurationError, NotFoundError, WeakPasswordError
 from .audit import Auditor
 from .passwords import PasswordHasher, check_password
+from .revocation import Revoker
 
 _USERNAME = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
@@ -26,9 +27,11 @@ class UserAdmin:
         refresh_tokens: RefreshTokenRepository,
         hasher: PasswordHasher,
         auditor: Auditor | None = None,
+        revoker: Revoker | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
         self._audit = auditor or Auditor(now=now)
+        self._revoker = revoker
         self._users = users
         self._refresh = refresh_tokens
         self._hasher = hasher
@@ -94,7 +97,7 @@ class UserAdmin:
         """
         check_password(password, username=username)
         user = self._update(username, password_hash=self._hasher.hash(password))
-        self._refresh.revoke_user(user.id, "password-changed", self._utcnow())
+        self._sign_out(user.id, "password-changed")
         self._audit.record("password_changed", user_id=user.id, username=username)
         return user
 
@@ -106,7 +109,7 @@ class UserAdmin:
         """
         user = self._update(username, is_disabled=is_disabled)
         if is_disabled:
-            self._refresh.revoke_user(user.id, "user-disabled", self._utcnow())
+            self._sign_out(user.id, "user-disabled")
         event = "user_disabled" if is_disabled else "user_enabled"
         self._audit.record(event, user_id=user.id, username=username)
         return user
@@ -118,8 +121,27 @@ class UserAdmin:
             NotFoundError: no such user.
         """
         user = self.find(username)
+        if self._revoker is not None:
+            self._revoker.revoke_user(user.id)
         self._users.delete(user.id)
         self._audit.record("user_deleted", user_id=user.id, username=username)
+
+    def revoke(self, username: str) -> UserRecord:
+        """Sign a user out everywhere: every refresh token, and with access-token
+        revocation on, every access token.
+
+        Raises:
+            NotFoundError: no such user.
+        """
+        user = self.find(username)
+        self._sign_out(user.id, "admin-revoked")
+        self._audit.record("access_revoked", user_id=user.id, username=username)
+        return user
+
+    def _sign_out(self, user_id: int, reason: str) -> None:
+        self._refresh.revoke_user(user_id, reason, self._utcnow())
+        if self._revoker is not None:
+            self._revoker.revoke_user(user_id)
 
     def _update(
         self,

@@ -56,6 +56,24 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
     return engine
 
 
+def is_missing_sqlite_file(url: str) -> bool:
+    """Whether ``url`` names a SQLite database that does not exist yet (or is in memory).
+
+    Connecting would create it, so read-only commands (``token mint``, ``check``) ask first.
+
+    Raises:
+        ConfigurationError: the URL does not parse.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(f"TICKETBOOTH_DATABASE_URL: cannot parse {url!r}") from exc
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return database in ("", ":memory:") or not Path(database).exists()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

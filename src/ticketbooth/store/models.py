@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -123,3 +124,13 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer, nullable=False)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AccessRevocation(Base):
+    """Access tokens of ``user_id`` issued at or before ``not_before`` are refused."""
+
+    __tablename__ = "access_revocations"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    not_before: Mapped[float] = mapped_column(Float, nullable=False)
+    recorded_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)

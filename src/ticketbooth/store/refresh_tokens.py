@@ -53,6 +53,11 @@ class SqlRefreshTokenRepository:
             row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
             return _record(row) if row else None
 
+    def get(self, record_id: str) -> RefreshTokenRecord | None:
+        with self._db.session() as session:
+            row = session.get(RefreshToken, record_id)
+            return _record(row) if row else None
+
     def rotate(self, old_id: str, new: RefreshTokenRecord, now: datetime) -> bool:
         """Revoke ``old_id`` as rotated and store ``new``, in one transaction.
 

@@ -22,6 +22,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitedError,
     RefreshTokenReuseError,
+    RevokedTokenError,
     TicketboothError,
     UnknownKeyError,
     UnsupportedAlgorithmError,
@@ -31,6 +32,7 @@ from .errors import (
 )
 from .issuer import IssuedToken, TokenIssuer
 from .keys import ALGORITHMS, Key, KeySet
+from .revocation import RevocationList
 from .validator import TokenValidator
 
 __all__ = [
@@ -54,6 +56,8 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitedError",
     "RefreshTokenReuseError",
+    "RevocationList",
+    "RevokedTokenError",
     "TicketboothError",
     "TokenIssuer",
     "TokenValidator",

@@ -5,6 +5,7 @@
     TicketboothError
     ├── InvalidTokenError            the client's access token is bad        → 401
     │   ├── ExpiredTokenError
+    │   │   └── RevokedTokenError    its user was signed out everywhere
     │   ├── NotYetValidError
     │   ├── BadSignatureError
     │   │   └── UnknownKeyError      no verification key has the token's kid
@@ -20,6 +21,7 @@
     ├── WeakPasswordError            a new password fails the policy         → 422
     ├── RateLimitedError             too many failed attempts                → 429
     ├── PermissionDeniedError        valid identity, not allowed             → 403
+    │   └── CsrfError                a cookie-authenticated change without its CSRF token
     ├── ConflictError                the thing already exists                → 409
     ├── NotFoundError                no such user, key or resource           → 404
     └── ConfigurationError           the server is set up wrong; raised at start-up
@@ -60,6 +62,18 @@ class ExpiredTokenError(InvalidTokenError):
     def __init__(self, expired_at: int) -> None:
         super().__init__()
         self.expired_at = expired_at
+
+
+class RevokedTokenError(ExpiredTokenError):
+    """The token's user was signed out everywhere after it was issued.
+
+    Answered as an expired token ("The token expired"): revocation cut its lifetime
+    short, and API.md's descriptions are fixed.
+    """
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(expired_at=0)
+        self.subject = subject
 
 
 class NotYetValidError(InvalidTokenError):
@@ -176,6 +190,18 @@ class PermissionDeniedError(TicketboothError):
     """The identity is valid but lacks the role or policy the route needs."""
 
     description = "You do not have permission to do this"
+
+
+class CsrfError(PermissionDeniedError):
+    """A state-changing request authenticated by cookie lacks the matching CSRF token.
+
+    Raised by the web layer's cookie mode: the ``X-CSRF-Token`` header is missing or
+    differs from the ``csrf`` cookie, so the request may have been forged by another site.
+    """
+
+    description = (
+        "Missing or invalid CSRF token: send the csrf cookie's value in the X-CSRF-Token header"
+    )
 
 
 class ConflictError(TicketboothError):

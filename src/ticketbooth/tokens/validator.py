@@ -15,8 +15,9 @@ from typing import Any
 
 from . import _compact
 from .claims import ValidationParameters, validate_claims
-from .errors import ConfigurationError
+from .errors import ConfigurationError, RevokedTokenError
 from .keys import KeySet
+from .revocation import RevocationList
 
 _Entry = tuple[dict[str, Any], float, float, str]
 """claims, exp, the later of nbf and iat (or -inf), kid of the verifying key."""
@@ -32,6 +33,8 @@ class TokenValidator:
         cache_size: how many validated tokens to remember (0, the default, disables the
             cache).  Each entry holds the token and its claims: at most about 10 KB, as
             tokens over 8 KB are refused.
+        revocations: per-user not-before times; tokens they cover are refused, cached
+            or not.
 
     Each failure raises its own :class:`~ticketbooth.tokens.errors.InvalidTokenError`
     subclass, whose ``description`` is the RFC 6750 ``error_description``.  The claims
@@ -45,6 +48,7 @@ class TokenValidator:
         *,
         now: Callable[[], float] = time.time,
         cache_size: int = 0,
+        revocations: RevocationList | None = None,
     ) -> None:
         if cache_size < 0:
             raise ConfigurationError("'cache_size' must be >= 0")
@@ -53,6 +57,7 @@ class TokenValidator:
         self._now = now
         self._cache_size = cache_size
         self._cache: dict[str, _Entry] = {}
+        self.revocations = revocations
 
     @property
     def keys(self) -> KeySet:
@@ -90,6 +95,7 @@ class TokenValidator:
             NotYetValidError: ``nbf``/``iat`` in the future beyond the leeway.
             WrongIssuerError: ``iss`` is not the configured issuer.
             WrongAudienceError: ``aud`` does not contain the configured audience.
+            RevokedTokenError: the user was signed out everywhere after issue.
         """
         if self._cache_size:
             entry = self._cache.get(token)
@@ -97,12 +103,17 @@ class TokenValidator:
                 now = self._now()
                 leeway = self.params.leeway
                 if entry[1] + leeway > now and entry[2] - leeway <= now:
-                    return entry[0]
+                    return self._unrevoked(entry[0])
                 self._cache.pop(token, None)  # expired: the full check says exactly why
         claims, key = _compact.verify(token, self._keys, self.params.algorithms)
         validate_claims(claims, self.params, self._now())
         if self._cache_size:
             self._remember(token, claims, key.kid)
+        return self._unrevoked(claims)
+
+    def _unrevoked(self, claims: dict[str, Any]) -> dict[str, Any]:
+        if self.revocations is not None and self.revocations.is_revoked(claims):
+            raise RevokedTokenError(str(claims.get("sub")))
         return claims
 
     def _remember(self, token: str, claims: dict[str, Any], kid: str) -> None:

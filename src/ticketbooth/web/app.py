@@ -17,8 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..assembly import Services, build
 from ..config import Settings, load_settings
 from ..tokens.errors import TicketboothError
+from .cors import add_cors
 from .dependencies import attach
 from .metrics import Metrics, RequestTimer
+from .page import page_router
 from .routes import auth_router, meta_router, products_router
 
 log = logging.getLogger("ticketbooth.web")
@@ -115,13 +117,18 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_reload_keys(svc))
+        tasks = [asyncio.create_task(_reload_keys(svc))]
+        if svc.revoker is not None:
+            await run_in_threadpool(svc.revoker.poll)
+            svc.revoker.subscribe()
+            tasks.append(asyncio.create_task(_poll_revocations(svc)))
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             svc.close()
 
     app = FastAPI(
@@ -139,8 +146,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(auth_router)
     app.include_router(products_router)
     app.include_router(meta_router)
+    app.include_router(page_router)
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestTimer, metrics=metrics)
+    add_cors(app, svc.settings)
     _document_bearer(app)
     return app
 
@@ -152,6 +161,16 @@ async def _reload_keys(svc: Services) -> None:
             await run_in_threadpool(svc.reload_keys)
         except TicketboothError as exc:
             log.warning("could not reload signing keys: %s", exc.message)
+
+
+async def _poll_revocations(svc: Services) -> None:
+    assert svc.revoker is not None  # noqa: S101 - started only with a revoker
+    while True:
+        await asyncio.sleep(svc.settings.revocation_poll_seconds)
+        try:
+            await run_in_threadpool(svc.revoker.poll)
+        except TicketboothError as exc:
+            log.warning("could not poll revocations: %s", exc.message)
 
 
 def _document_bearer(app: FastAPI) -> None:

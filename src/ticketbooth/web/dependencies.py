@@ -1,7 +1,8 @@
 """``require_user`` and ``require_role``: how routes say who may call them.
 
-How the token travels (the ``Authorization: Bearer`` header) is kept apart from what
-the token is (:class:`~ticketbooth.tokens.TokenValidator`).  Use them on any route::
+How the token travels (the ``Authorization: Bearer`` header, or in cookie mode the
+``access_token`` cookie of :mod:`ticketbooth.web.cookies`) is kept apart from what the
+token is (:class:`~ticketbooth.tokens.TokenValidator`).  Use them on any route::
 
     @app.get("/me")
     async def me(user: Principal = Depends(require_user)): ...
@@ -18,6 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from ..auth.principal import Principal
 from ..tokens.errors import PermissionDeniedError
 from ..tokens.validator import TokenValidator
+from .cookies import access_cookie_token
 from .errors import MissingTokenError, install_handlers
 
 _STATE_KEY = "ticketbooth_validator"
@@ -35,25 +37,41 @@ def bearer_token(request: Request) -> str:
     Raises:
         MissingTokenError: no such header, or another scheme.
     """
+    return _bearer(_authorization(request))
+
+
+def _authorization(request: Request) -> bytes | None:
     for name, value in request.scope["headers"]:
         if name == b"authorization":
-            scheme, _, token = bytes(value).decode("latin-1").partition(" ")
-            token = token.strip()
-            if scheme.lower() == "bearer" and token:
-                return token
-            break
+            return bytes(value)
+    return None
+
+
+def _bearer(header: bytes | None) -> str:
+    if header is not None:
+        scheme, _, token = header.decode("latin-1").partition(" ")
+        token = token.strip()
+        if scheme.lower() == "bearer" and token:
+            return token
     raise MissingTokenError()
 
 
 async def require_user(request: Request) -> Principal:
-    """The caller, from a valid bearer access token.  No database lookup.
+    """The caller, from a valid access token.  No database lookup.
+
+    The token comes from the ``Authorization: Bearer`` header; only a request with no
+    ``Authorization`` header at all is read from the access cookie (cookie mode), and a
+    state-changing one of those must carry the CSRF token too.
 
     Raises:
-        MissingTokenError: no bearer token (401, ``WWW-Authenticate: Bearer``).
+        MissingTokenError: no token (401, ``WWW-Authenticate: Bearer``).
+        CsrfError: cookie-authenticated, state-changing, without the CSRF token (403).
         InvalidTokenError: the token fails a check (401 with its ``error_description``).
     """
     validator: TokenValidator = request.app.state.ticketbooth_validator
-    return Principal.from_claims(validator.validate(bearer_token(request)))
+    header = _authorization(request)
+    token = _bearer(header) if header is not None else access_cookie_token(request)
+    return Principal.from_claims(validator.validate(token))
 
 
 def bearer_dependency(

@@ -6,16 +6,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from ..assembly import Services
 from ..auth.audit import RequestContext
 from ..auth.principal import Principal
+from ..auth.service import AccessGrant, TokenPair
 from ..store.db import StoreUnavailableError, check_connection
-from ..tokens.errors import NotFoundError
+from ..tokens.errors import InvalidRefreshTokenError, NotFoundError
+from . import cookies
 from .dependencies import require_role, require_user
+from .errors import error_response
 from .metrics import CONTENT_TYPE_LATEST
 from .schemas import (
+    CookieSession,
     LoginRequest,
     Message,
     MyInfo,
@@ -23,6 +28,7 @@ from .schemas import (
     ProductIn,
     RefreshRequest,
     TokenResponse,
+    session_body,
     token_body,
 )
 
@@ -66,35 +72,85 @@ def client_address(request: Request, trusted: list[str]) -> str:
 
 @auth_router.post(
     "/login",
-    response_model=TokenResponse,
+    response_model=TokenResponse | CookieSession,
     responses={401: {"model": Message}, 429: {"model": Message}},
 )
 def login(body: LoginRequest, request: Request) -> JSONResponse:
-    """Exchange a username and password for an access token and a refresh token."""
+    """Exchange a username and password for an access token and a refresh token.
+
+    With ``useCookies`` the tokens go to httpOnly cookies and the body holds the profile.
+    """
     pair = services(request).auth.login(
         body.username, body.password, context=request_context(request)
     )
+    if body.useCookies:
+        return _cookie_session(request, pair, cookies.new_csrf_token())
     return JSONResponse(token_body(pair), headers=NO_STORE)
 
 
 @auth_router.post(
-    "/refresh-token", response_model=TokenResponse, responses={401: {"model": Message}}
+    "/refresh-token",
+    response_model=TokenResponse | CookieSession,
+    responses={401: {"model": Message}, 403: {"model": Message}},
 )
-def refresh_token(body: RefreshRequest, request: Request) -> JSONResponse:
-    """Rotate a refresh token: the one presented stops working, a new pair comes back."""
+def refresh_token(request: Request, body: RefreshRequest | None = None) -> JSONResponse:
+    """Rotate a refresh token: the one presented stops working, a new pair comes back.
+
+    Without a body, the refresh cookie is used (cookie mode, ``X-CSRF-Token`` required).
+    """
+    if body is None:
+        return _refresh_from_cookie(request)
     pair = services(request).auth.refresh(body.refreshToken, context=request_context(request))
     return JSONResponse(token_body(pair), headers=NO_STORE)
 
 
+def _refresh_from_cookie(request: Request) -> JSONResponse:
+    token = request.cookies.get(cookies.REFRESH_COOKIE)
+    if not token:  # neither a body nor a cookie: the body was required
+        missing = {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
+        raise RequestValidationError([missing])
+    csrf = cookies.check_csrf(request)
+    svc = services(request)
+    try:
+        result = svc.auth.refresh(
+            token,
+            context=request_context(request),
+            grace_seconds=svc.settings.refresh_grace_seconds,
+        )
+    except InvalidRefreshTokenError as exc:  # the session is over: empty the jar
+        return cookies.clear_session(error_response(exc), secure=_is_secure(request))
+    return _cookie_session(request, result, csrf)
+
+
+def _cookie_session(request: Request, result: TokenPair | AccessGrant, csrf: str) -> JSONResponse:
+    settings = services(request).settings
+    session = cookies.Session(
+        access_token=result.access_token,
+        access_max_age=result.expires_in,
+        csrf_token=csrf,
+        refresh_token=result.refresh_token if isinstance(result, TokenPair) else None,
+        refresh_max_age=int(settings.refresh_seconds),
+    )
+    response = JSONResponse(session_body(result.user, result.expires_in, csrf), headers=NO_STORE)
+    return cookies.set_session(response, session, secure=_is_secure(request))
+
+
+def _is_secure(request: Request) -> bool:
+    return cookies.is_secure(request, cookie_secure=services(request).settings.cookie_secure)
+
+
 @auth_router.post("/logout", status_code=204, openapi_extra=BEARER)
 def logout(request: Request, user: Principal = Depends(require_user)) -> Response:
-    """Revoke every refresh token of the caller, on every device."""
+    """Revoke every refresh token of the caller, on every device (and empty the jar)."""
     sub = user.user_id
     # Only ASCII digits name a user; any other ``sub`` (from a token minted elsewhere with
     # the key) has no refresh tokens to revoke, and int() would crash or overflow the DB.
     if sub.isascii() and sub.isdigit() and len(sub) <= MAX_USER_ID_DIGITS:
         services(request).auth.logout(int(sub), context=request_context(request))
-    return Response(status_code=204)
+    response = Response(status_code=204)
+    if cookies.has_session_cookies(request):
+        cookies.clear_session(response, secure=_is_secure(request))
+    return response
 
 
 @products_router.get("", response_model=list[Product], openapi_extra=BEARER)

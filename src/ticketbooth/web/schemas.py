@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..auth.service import TokenPair
+from ..store.records import UserRecord
 
 
 class _Body(BaseModel):
@@ -18,6 +19,8 @@ class _Body(BaseModel):
 class LoginRequest(_Body):
     username: Annotated[str, Field(min_length=1, max_length=150)]
     password: Annotated[str, Field(min_length=1, max_length=1024, repr=False)]
+    # Cookie mode (docs/browser.md): tokens go to httpOnly cookies, never to the body.
+    useCookies: Annotated[bool, Field(strict=True)] = False
 
 
 class RefreshRequest(_Body):
@@ -52,6 +55,16 @@ class TokenResponse(BaseModel):
     expires: str
 
 
+class CookieSession(BaseModel):
+    """A cookie-mode login or refresh: who is signed in; the tokens are in cookies."""
+
+    userId: str
+    userName: str
+    role: str
+    expiresIn: int
+    csrfToken: str
+
+
 class Product(BaseModel):
     id: int
     name: str
@@ -66,6 +79,21 @@ class MyInfo(BaseModel):
 
 class Message(BaseModel):
     message: str
+
+
+def session_body(user: UserRecord, expires_in: int, csrf_token: str) -> dict[str, object]:
+    """The cookie-mode login/refresh response body: the profile, never a token.
+
+    ``csrfToken`` repeats the ``csrf`` cookie for apps on another origin, which cannot
+    read this origin's cookies; it is what they echo in ``X-CSRF-Token``.
+    """
+    return {
+        "userId": str(user.id),
+        "userName": user.username,
+        "role": user.role,
+        "expiresIn": expires_in,
+        "csrfToken": csrf_token,
+    }
 
 
 def token_body(pair: TokenPair) -> dict[str, object]:

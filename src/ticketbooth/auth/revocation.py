@@ -1,0 +1,118 @@
+"""Access-token revocation across instances, with a bounded delay.
+
+:class:`Revoker` signs a user out everywhere: it records a not-before time in the
+database, applies it to this instance's :class:`~ticketbooth.tokens.RevocationList` at
+once, and publishes it on Redis (when configured) so other instances apply it within
+milliseconds.  Every instance also polls the database every ``poll_seconds``, which bounds
+the delay even when a Redis message is lost: the worst case is one poll interval plus
+the poll's own query time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from ..tokens.revocation import RevocationList
+
+log = logging.getLogger("ticketbooth.auth")
+
+CHANNEL = "ticketbooth:revocations"
+"""The Redis channel's prefix; the issuer is appended, so deployments sharing a Redis
+server do not revoke each other's users."""
+
+
+class RevocationRepository(Protocol):
+    """Where revocations are kept."""
+
+    def record(self, user_id: int, not_before: float) -> None: ...
+    def since(self, recorded_after: float) -> dict[str, float]: ...
+    def prune(self, older_than: float) -> int: ...
+
+
+class Revoker:
+    """Records, shares and applies per-user access revocations.
+
+    Args:
+        repo: the database table of not-before times.
+        revocations: this instance's in-memory list (the validator reads it).
+        redis_url: publish and subscribe here when given.
+        namespace: appended to the channel name (the issuer).
+        now: the clock.
+    """
+
+    def __init__(
+        self,
+        repo: RevocationRepository,
+        revocations: RevocationList,
+        *,
+        redis_url: str | None = None,
+        namespace: str = "",
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._channel = f"{CHANNEL}:{namespace}"
+        self._repo = repo
+        self.revocations = revocations
+        self._redis_url = redis_url
+        self._now = now
+        self._seen = float("-inf")
+        self._redis: Any = None
+        self._pubsub_thread: Any = None
+
+    def revoke_user(self, user_id: int) -> float:
+        """Refuse every access token of the user issued up to now; returns the time."""
+        not_before = self._now()
+        self._repo.record(user_id, not_before)
+        self.revocations.revoke(str(user_id), not_before)
+        if self._redis_url:
+            try:
+                self._client().publish(
+                    self._channel, json.dumps({"sub": str(user_id), "nbf": not_before})
+                )
+            except Exception as exc:  # the database poll still delivers it
+                log.warning("could not publish a revocation to Redis: %s", type(exc).__name__)
+        return not_before
+
+    def poll(self) -> int:
+        """Apply revocations recorded since the last poll (and prune old ones)."""
+        started = self._now()
+        fresh = self._repo.since(self._seen - 5)  # overlap: clocks of instances differ
+        self.revocations.update(fresh)
+        self._seen = started
+        self.revocations.prune()
+        return len(fresh)
+
+    def subscribe(self) -> None:
+        """Start applying revocations published on Redis (a background thread)."""
+        if not self._redis_url or self._pubsub_thread is not None:
+            return
+        pubsub = self._client().pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(**{self._channel: self._on_message})
+        self._pubsub_thread = pubsub.run_in_thread(sleep_time=0.5, daemon=True)
+
+    def close(self) -> None:
+        """Stop the subscriber and close the Redis connection."""
+        if self._pubsub_thread is not None:
+            self._pubsub_thread.stop()
+            self._pubsub_thread = None
+        if self._redis is not None:
+            self._redis.close()
+            self._redis = None
+
+    def _on_message(self, message: dict[str, Any]) -> None:
+        try:
+            data = json.loads(message["data"])
+            self.revocations.revoke(str(data["sub"]), float(data["nbf"]))
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignored a malformed revocation message")
+
+    def _client(self) -> Any:
+        if self._redis is None:
+            import redis
+
+            assert self._redis_url is not None  # noqa: S101 - callers check it
+            self._redis = redis.Redis.from_url(self._redis_url, socket_timeout=2)
+        return self._redis

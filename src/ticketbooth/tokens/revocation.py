@@ -1,0 +1,72 @@
+"""Per-user "not before" times: revoking access tokens without a lookup per request.
+
+A stolen access token normally lives until it expires; checking a denylist in a shared
+store on every request would give back the statelessness that made tokens cheap.
+Instead each instance keeps, in memory, one timestamp per revoked user: tokens of that
+user issued (``iat``) at or before it are refused.  An entry is dropped once no token it
+covers can still be alive (``not_before + token lifetime + leeway`` has passed), so the
+map holds only users revoked within the last token lifetime.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+class RevocationList:
+    """In-memory ``sub`` -> not-before times, safe to share between threads.
+
+    Args:
+        token_lifetime: seconds an access token lives (how long an entry matters).
+        leeway: the validator's clock skew, added to that.
+        now: the clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        token_lifetime: float,
+        leeway: float = 0.0,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._horizon = token_lifetime + leeway + 1
+        self._not_before: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._now = now
+
+    def __len__(self) -> int:
+        return len(self._not_before)
+
+    def revoke(self, subject: str, not_before: float) -> None:
+        """Refuse tokens of ``subject`` issued at or before ``not_before``."""
+        with self._lock:
+            if not_before > self._not_before.get(subject, float("-inf")):
+                self._not_before[subject] = not_before
+
+    def update(self, entries: Mapping[str, float]) -> None:
+        """Apply many revocations (a poll or a start-up load)."""
+        for subject, not_before in entries.items():
+            self.revoke(subject, not_before)
+
+    def is_revoked(self, claims: Mapping[str, Any]) -> bool:
+        """Whether a validated token is covered by a revocation.
+
+        A token with no ``iat`` counts as issued long ago: revoked if its user is.
+        """
+        not_before = self._not_before.get(claims.get("sub"))  # type: ignore[arg-type]
+        if not_before is None:
+            return False
+        issued = claims.get("iat")
+        return not isinstance(issued, int | float) or issued <= not_before
+
+    def prune(self) -> int:
+        """Drop entries no live token can be covered by; returns how many."""
+        cutoff = self._now() - self._horizon
+        with self._lock:
+            stale = [s for s, t in self._not_before.items() if t < cutoff]
+            for subject in stale:
+                del self._not_before[subject]
+        return len(stale)

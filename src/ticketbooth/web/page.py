@@ -1,0 +1,74 @@
+"""The sign-in page at ``/``: plain HTML, CSS and JavaScript from ``web/static/``.
+
+The page uses cookie mode only, so no token ever reaches its JavaScript.  It is served
+with a Content-Security-Policy that allows scripts, styles and requests from this origin
+alone and no inline script: even a markup-injection bug could not run code on it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from ..tokens.errors import NotFoundError
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-cache",
+}
+
+ASSETS = {
+    "index.html": "text/html; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "app.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+"""The only files served: a fixed list, so no request path ever reaches the file system."""
+
+page_router = APIRouter(include_in_schema=False)
+
+
+@cache
+def _asset(name: str) -> bytes:
+    return (resources.files("ticketbooth.web") / "static" / name).read_bytes()
+
+
+def _serve(name: str) -> Response:
+    return Response(_asset(name), media_type=ASSETS[name], headers=SECURITY_HEADERS)
+
+
+@page_router.get("/")
+def index() -> Response:
+    """The single-page app."""
+    return _serve("index.html")
+
+
+@page_router.get("/static/{name}")
+def asset(name: str) -> Response:
+    """One of the page's files.
+
+    Raises:
+        NotFoundError: ``name`` is not one of :data:`ASSETS` (404).
+    """
+    if name not in ASSETS or name == "index.html":
+        raise NotFoundError("No such file")
+    return _serve(name)

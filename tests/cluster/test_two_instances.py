@@ -1,0 +1,155 @@
+"""Two server processes on two ports sharing one PostgreSQL database and one Redis."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import redis
+
+from tests.conftest import PASSWORDS, Server, ServerFactory
+from tests.databases import postgres_database
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+POLL_SECONDS = 1.0
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+def require_redis() -> None:
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        reason = f"Redis at {REDIS_URL} is unreachable: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
+        pytest.skip(f"{reason} (set CI=1 to make this fail)")
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def pair(
+    server_factory: ServerFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[Server, Server]]:
+    """Instances A and B; ``indirect`` param True means Redis is configured."""
+    with_redis = getattr(request, "param", True)
+    if with_redis:
+        require_redis()
+    with postgres_database() as url:
+        env = {
+            "TICKETBOOTH_DATABASE_URL": url,
+            "TICKETBOOTH_ISSUER": f"tb-test-{secrets.token_hex(4)}",
+            "TICKETBOOTH_REVOKE_ACCESS": "1",
+            "TICKETBOOTH_REVOCATION_POLL_SECONDS": str(POLL_SECONDS),
+        }
+        if with_redis:
+            env["TICKETBOOTH_REDIS_URL"] = REDIS_URL
+        a = server_factory(env=env)
+        b = server_factory(env=env, users={})
+        b.passwords.update(a.passwords)
+        yield a, b
+        a.stop()
+        b.stop()
+
+
+def _login(server: Server, name: str = "john", password: str | None = None) -> httpx.Response:
+    with server.client() as client:
+        return client.post(
+            "/api/auth/login",
+            json={"username": name, "password": password or PASSWORDS.get(name, "wrong")},
+        )
+
+
+def _refresh(server: Server, token: str) -> httpx.Response:
+    with server.client() as client:
+        return client.post("/api/auth/refresh-token", json={"refreshToken": token})
+
+
+def _my_info(server: Server, token: str) -> int:
+    with server.client() as client:
+        return client.get(
+            "/api/products/my-info", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+
+
+def test_refresh_token_rotated_on_one_is_dead_on_the_other(pair: tuple[Server, Server]) -> None:
+    a, b = pair
+    first = _login(a).json()["refreshToken"]
+    rotated = _refresh(a, first)
+    assert rotated.status_code == 200
+    assert _refresh(b, first).status_code == 401
+    # that was a reuse: the family is gone on both instances
+    assert _refresh(b, rotated.json()["refreshToken"]).status_code == 401
+
+
+def test_fifty_concurrent_reuses_across_both_give_one_success(pair: tuple[Server, Server]) -> None:
+    a, b = pair
+    token = _login(a).json()["refreshToken"]
+    barrier = threading.Barrier(50)
+    statuses: list[int] = []
+    winners: list[str] = []
+    lock = threading.Lock()
+
+    def use(server: Server) -> None:
+        with server.client() as client:
+            barrier.wait()
+            response = client.post("/api/auth/refresh-token", json={"refreshToken": token})
+        with lock:
+            statuses.append(response.status_code)
+            if response.status_code == 200:
+                winners.append(response.json()["refreshToken"])
+
+    threads = [threading.Thread(target=use, args=(a if i % 2 else b,)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [401] * 49
+    # the other 49 were reuses: the family, the winner's new token included, is revoked
+    assert _refresh(a, winners[0]).status_code == 401
+
+
+def test_rate_limits_count_across_both(pair: tuple[Server, Server]) -> None:
+    a, b = pair
+    for i in range(10):
+        assert _login(a if i % 2 else b, "john", "not-the-password").status_code == 401
+    locked = _login(a, "john")
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 0
+    assert _login(b, "john").status_code == 429
+    assert _login(b, "admin").status_code == 200
+
+
+def _revocation_delay(a: Server, b: Server) -> float:
+    access = _login(a).json()["accessToken"]
+    assert _my_info(b, access) == 200
+    with a.client() as client:
+        started = time.monotonic()
+        logout = client.post("/api/auth/logout", headers={"Authorization": f"Bearer {access}"})
+    assert logout.status_code == 204
+    deadline = started + POLL_SECONDS + 2.0  # the documented bound, plus scheduling slack
+    while _my_info(b, access) == 200:
+        assert time.monotonic() < deadline, "instance B still accepts the token"
+        time.sleep(0.005)
+    delay = time.monotonic() - started
+    with b.client() as client:
+        refused = client.get("/api/products/my-info", headers={"Authorization": f"Bearer {access}"})
+    assert refused.json() == {"message": "The token expired"}
+    return delay
+
+
+@pytest.mark.parametrize("pair", [True, False], indirect=True, ids=["redis", "db-poll"])
+def test_logout_on_one_refuses_access_token_on_the_other(
+    pair: tuple[Server, Server], capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = pair
+    delay = _revocation_delay(a, b)
+    with capsys.disabled():
+        print(f"\n  revocation delay A->B: {delay * 1000:.0f} ms", end="")
