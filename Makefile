@@ -38,7 +38,16 @@ $(NODE_DEPS): tests/interop/package.json tests/interop/package-lock.json
 	@echo "==> npm: installing the interop tests' Node packages"
 	@cd tests/interop && npm ci --no-audit --no-fund --silent
 
-unit: $(STAMP) $(NODE_DEPS)
+# Debian's Chromium for the browser tests: Playwright drives it, no browser is downloaded.
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	@echo "==> apt-get: installing Debian's chromium for the browser tests (a few minutes)"
+	@$(SUDO) apt-get update -qq
+	@$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+unit: $(STAMP) $(NODE_DEPS) $(CHROMIUM)
 	@echo "==> pytest"
 	@$(BIN)/pytest
 

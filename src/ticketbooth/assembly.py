@@ -83,6 +83,7 @@ def build(
     *,
     now: Callable[[], float] = time.time,
     prepare: bool = True,
+    switch_algorithm: bool = False,
     hasher: PasswordHasher | None = None,
 ) -> Services:
     """Connect, migrate and load keys.
@@ -91,6 +92,8 @@ def build(
         settings: the configuration.
         now: the clock every part shares.
         prepare: migrate the database and create a signing key when missing.
+        switch_algorithm: with ``prepare``, replace an active key whose algorithm is not
+            the configured one (``serve`` does; administrative commands do not).
         hasher: the password hasher; argon2id with its defaults when omitted (the
             ``ticketbooth.testing`` plugin passes a cheap one).
 
@@ -115,7 +118,7 @@ def build(
             now=now,
         )
         if prepare:
-            keyring.ensure_active()
+            keyring.ensure_active(switch_algorithm=switch_algorithm)
             keyring.publish_next()
         keys = keyring.load()
     except BaseException:

@@ -107,7 +107,7 @@ def serve(
 
     settings = load_settings()
     workers = workers or settings.workers
-    services = build(settings)
+    services = build(settings, switch_algorithm=True)
     typer.echo(
         f"ticketbooth: {settings.algorithm} signing key {services.issuer.keys.signing_key.kid}, "
         f"listening on http://{host}:{port}",
@@ -269,7 +269,7 @@ def keys_generate(
     if record.alg != settings.algorithm:
         typer.echo(
             f"warning: TICKETBOOTH_ALGORITHM is {settings.algorithm}; set it to {record.alg} "
-            "or `serve` will switch back",
+            "or the next `serve` will switch back to a new key of that algorithm",
             err=True,
         )
 

@@ -72,12 +72,14 @@ class Keyring:
         """Every key, oldest first."""
         return self._repo.list()
 
-    def ensure_active(self) -> None:
-        """Make sure something signs with the configured algorithm.
+    def ensure_active(self, *, switch_algorithm: bool = True) -> None:
+        """Make sure something signs.
 
-        Creates and activates a key on first run; when the algorithm changed (or an
-        environment secret took over), the old active key moves to ``retiring`` so its
-        tokens keep verifying until they expire.
+        Creates and activates a key of the configured algorithm on first run.  With
+        ``switch_algorithm`` (what ``serve`` does), an active key of another algorithm
+        is replaced too, and moves to ``retiring`` so its tokens keep verifying until
+        they expire; administrative commands pass False so that ``keys generate --alg``
+        is not undone by the next command.  An environment secret always takes over.
         """
         active = [r for r in self._repo.list() if r.state == "active"]
         if self._env_key is not None:
@@ -85,6 +87,8 @@ class Keyring:
                 self._retire_later(record.kid)
             return
         if any(r.alg == self.algorithm for r in active):
+            return
+        if active and not switch_algorithm:
             return
         self.generate(self.algorithm)
 

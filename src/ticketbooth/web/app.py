@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     Raises:
         ConfigurationError: the configuration is unusable or the database unreachable.
     """
-    svc = services or build(settings or load_settings())
+    svc = services or build(settings or load_settings(), switch_algorithm=True)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

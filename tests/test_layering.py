@@ -1,0 +1,85 @@
+"""Dependencies flow one way (STYLE rule 2), checked in a fresh interpreter.
+
+``ticketbooth.auth`` and the token core must not pull in the web framework or the
+database; ``ticketbooth.tokens`` on its own needs only the standard library,
+``cryptography`` and the JOSE library.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+WEB_AND_DATABASE = ["fastapi", "starlette", "sqlalchemy"]
+NOT_FOR_TOKENS = [*WEB_AND_DATABASE, "argon2", "limits", "pydantic", "redis", "alembic"]
+
+# Loads ticketbooth/tokens without running ticketbooth/__init__.py (which imports auth),
+# then reports every top-level module the import added.
+_TOKENS_ALONE = """
+import importlib.util, json, sys, types
+spec = importlib.util.find_spec("ticketbooth")
+package = types.ModuleType("ticketbooth")
+package.__path__ = list(spec.submodule_search_locations)
+sys.modules["ticketbooth"] = package
+before = set(sys.modules)
+import ticketbooth.tokens
+added = {name.partition(".")[0] for name in set(sys.modules) - before}
+print(json.dumps(sorted(added - set(sys.stdlib_module_names))))
+"""
+
+_PUBLIC_API = """
+import json, sys
+import ticketbooth, ticketbooth.tokens, ticketbooth.auth
+print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+"""
+
+
+def loaded_after(code: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = json.loads(result.stdout)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def public_api_modules() -> list[str]:
+    return loaded_after(_PUBLIC_API)
+
+
+@pytest.fixture(scope="module")
+def tokens_modules() -> list[str]:
+    return loaded_after(_TOKENS_ALONE)
+
+
+@pytest.mark.parametrize("forbidden", WEB_AND_DATABASE)
+def test_public_api_imports_no_web_framework_or_database(
+    public_api_modules: list[str], forbidden: str
+) -> None:
+    assert "ticketbooth" in public_api_modules
+    assert forbidden not in public_api_modules
+
+
+@pytest.mark.parametrize("forbidden", NOT_FOR_TOKENS)
+def test_tokens_alone_imports_none_of(tokens_modules: list[str], forbidden: str) -> None:
+    assert "ticketbooth" in tokens_modules
+    assert forbidden not in tokens_modules
+
+
+def test_tokens_alone_imports_only_cryptography_and_the_jose_library(
+    tokens_modules: list[str],
+) -> None:
+    # _cffi_backend and _openssl are cryptography's own binding modules.  orjson parses
+    # token JSON on the hot path (about 3x faster than json); it is neither a web
+    # framework nor a database, which is what the layering forbids.
+    allowed = {"ticketbooth", "cryptography", "joserfc", "orjson", "_cffi_backend", "_openssl"}
+    assert set(tokens_modules) <= allowed, sorted(set(tokens_modules) - allowed)
