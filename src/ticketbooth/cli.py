@@ -287,10 +287,13 @@ def keys_rotate() -> None:
     typer.echo(f"active: {active.kid} ({active.alg}); next (published): {upcoming.kid}")
 
 
-@keys_app.command("retire")
+@keys_app.command("retire", context_settings={"ignore_unknown_options": True})
 @one_line_errors
 def keys_retire(kid: str) -> None:
-    """Stop a key verifying: every token it signed fails from now on."""
+    """Stop a key verifying: every token it signed fails from now on.
+
+    Key ids may begin with "-" (they are base64url); they are taken as the argument.
+    """
     svc = _services()
     svc.keyring.retire(kid)
     svc.auditor.record("key_retired", kid=kid)

@@ -1,0 +1,117 @@
+"""Engines, connection failures and datetimes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.store.conftest import new_token
+from ticketbooth.store.db import (
+    Database,
+    StoreUnavailableError,
+    check_connection,
+    make_engine,
+    migrate,
+)
+from ticketbooth.store.keys import SqlKeyRepository
+from ticketbooth.store.records import KeyRecord
+from ticketbooth.store.refresh_tokens import SqlRefreshTokenRepository
+from ticketbooth.store.users import SqlUserRepository
+from ticketbooth.tokens.errors import ConfigurationError
+
+PLUS_FIVE = timezone(timedelta(hours=5))
+
+
+def test_datetimes_come_back_timezone_aware_utc(db: Database) -> None:
+    user = SqlUserRepository(db).add(username="alice", password_hash="h", role="User", email=None)
+    issued = datetime(2030, 6, 1, 17, 30, 15, 250_000, tzinfo=PLUS_FIVE)
+    record = new_token(user.id, issued_at=issued)
+    tokens = SqlRefreshTokenRepository(db)
+    tokens.add(record)
+    keys = SqlKeyRepository(db)
+    keys.add(
+        KeyRecord(
+            kid="k1",
+            alg="HS256",
+            state="retiring",
+            material=b"x" * 32,
+            created_at=issued,
+            activated_at=issued,
+            retire_after=issued + timedelta(hours=1),
+            retired_at=None,
+        )
+    )
+
+    found = tokens.find_by_hash(record.token_hash)
+    assert found is not None
+    (key,) = keys.list()
+    stored_user = SqlUserRepository(db).get(user.id)
+    assert stored_user is not None
+    values = [
+        stored_user.created_at,
+        found.issued_at,
+        found.expires_at,
+        key.created_at,
+        key.activated_at,
+        key.retire_after,
+    ]
+    for value in values:
+        assert value is not None
+        assert value.tzinfo is UTC
+    assert found.issued_at == issued
+    assert found.issued_at.hour == 12  # 17:30 at +05:00 is 12:30 UTC
+    assert key.retire_after == issued + timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("postgresql+psycopg://postgres@127.0.0.1:1/nothing", id="postgresql"),
+        pytest.param("sqlite:////nonexistent-directory/sub/ticketbooth.db", id="sqlite"),
+    ],
+)
+def test_unreachable_database(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with pytest.raises(StoreUnavailableError) as info:
+            check_connection(engine)
+        message = info.value.message
+        assert message.startswith("TICKETBOOTH_DATABASE_URL: cannot connect to the database: ")
+        assert "\n" not in message
+        with pytest.raises(StoreUnavailableError):
+            migrate(engine)
+        with pytest.raises(StoreUnavailableError) as info:
+            SqlUserRepository(Database(engine)).get(1)
+        assert info.value.message == StoreUnavailableError.description
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", "cannot parse"),
+        ("", "cannot parse"),
+        ("nosuchdatabase://host/db", "unsupported driver 'nosuchdatabase'"),
+        ("postgresql+nosuchdriver://host/db", "unsupported driver 'postgresql+nosuchdriver'"),
+    ],
+)
+def test_bad_url_is_a_configuration_error(url: str, expected: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        make_engine(url)
+    assert type(info.value) is ConfigurationError
+    assert info.value.message.startswith("TICKETBOOTH_DATABASE_URL: ")
+    assert expected in info.value.message
+    assert "\n" not in info.value.message
+
+
+def test_sqlite_database_file_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    assert path.is_file()
