@@ -83,7 +83,8 @@ def validate_claims(claims: dict[str, Any], params: ValidationParameters, now: f
 
     Raises:
         MissingClaimError: a required claim is absent.
-        MalformedTokenError: a time claim is not a JSON number, or ``sub`` not a string.
+        MalformedTokenError: a time claim is not a JSON number, or ``sub`` or ``jti`` not
+            a string.
         ExpiredTokenError: ``exp`` + leeway <= now.
         NotYetValidError: ``nbf`` or ``iat`` - leeway > now.
         WrongIssuerError: ``iss`` is not the configured issuer.
@@ -94,12 +95,13 @@ def validate_claims(claims: dict[str, Any], params: ValidationParameters, now: f
 
 
 def check_required(claims: dict[str, Any], params: ValidationParameters, now: float) -> None:
-    """Every required claim is present; ``sub``, when present, is a string."""
+    """Every required claim is present; ``sub`` and ``jti``, when present, are strings."""
     for name in params.required_claims:
         if name not in claims:
             raise MissingClaimError(name)
-    if "sub" in claims and type(claims["sub"]) is not str:
-        raise MalformedTokenError("sub is not a string")
+    for name in ("sub", "jti"):  # RFC 7519 4.1.2 and 4.1.7
+        if name in claims and type(claims[name]) is not str:
+            raise MalformedTokenError(f"{name} is not a string")
 
 
 def check_lifetime(claims: dict[str, Any], params: ValidationParameters, now: float) -> None:
