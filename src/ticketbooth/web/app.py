@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
@@ -26,6 +27,7 @@ from .routes import auth_router, meta_router, products_router
 log = logging.getLogger("ticketbooth.web")
 
 MAX_BODY_BYTES = 64 * 1024
+LOGIN_THREADS = 8
 
 
 class BodyLimit:
@@ -138,6 +140,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         lifespan=lifespan,
     )
     app.state.services = svc
+    # Logins run argon2id: give them threads of their own (a few more than the hashing
+    # pool, so the database work around each hash overlaps).
+    app.state.login_threads = anyio.CapacityLimiter(LOGIN_THREADS)
     app.state.discovery = _discovery(svc)
     metrics = Metrics()
     svc.auditor.add_sink(metrics)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -75,14 +77,20 @@ def client_address(request: Request, trusted: list[str]) -> str:
     response_model=TokenResponse | CookieSession,
     responses={401: {"model": Message}, 429: {"model": Message}},
 )
-def login(body: LoginRequest, request: Request) -> JSONResponse:
+async def login(body: LoginRequest, request: Request) -> JSONResponse:
     """Exchange a username and password for an access token and a refresh token.
 
     With ``useCookies`` the tokens go to httpOnly cookies and the body holds the profile.
+    Logins wait for a worker thread of their own (``LOGIN_THREADS``), so a storm of
+    them queues on the event loop instead of taking every thread the other routes need.
     """
-    pair = services(request).auth.login(
-        body.username, body.password, context=request_context(request)
+    login = functools.partial(
+        services(request).auth.login,
+        body.username,
+        body.password,
+        context=request_context(request),
     )
+    pair = await anyio.to_thread.run_sync(login, limiter=request.app.state.login_threads)
     if body.useCookies:
         return _cookie_session(request, pair, cookies.new_csrf_token())
     return JSONResponse(token_body(pair), headers=NO_STORE)
