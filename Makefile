@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	@$(BIN)/ticketbooth demo
-	@echo "==> serving on http://127.0.0.1:8000 (docs at /docs; Ctrl-C stops)"
+	@echo "==> serving on http://127.0.0.1:8000 (sign-in page at /, API docs at /docs; Ctrl-C stops)"
 	@$(BIN)/ticketbooth serve
 
 lint: $(STAMP)

@@ -158,6 +158,18 @@ def test_non_string_sub_refused_even_when_not_required() -> None:
     assert info.value.reason == "sub is not a string"
 
 
+@pytest.mark.parametrize("jti", [5, None, ["j"], {"j": 1}, True])
+def test_non_string_jti_refused(jti: object) -> None:
+    # Issue 6, found by the differential test: PyJWT and joserfc both refuse these.
+    with pytest.raises(MalformedTokenError) as info:
+        validate_claims(claims_at(jti=jti), params_with(), NOW)
+    assert info.value.reason == "jti is not a string"
+
+
+def test_jti_may_be_absent() -> None:
+    validate_claims(claims_at(jti=DROP), params_with(), NOW)
+
+
 # -- time claims ----------------------------------------------------------------------
 
 WRONG_TYPES = [

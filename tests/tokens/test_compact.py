@@ -455,8 +455,8 @@ def test_crit_naming_an_unknown_extension_refused(key: Key, crit: list[str]) -> 
 
 @pytest.mark.parametrize(
     "crit",
-    [[], "exp", {"exp": True}, [1], ["exp", None], 0, True],
-    ids=["empty-list", "string", "object", "int-member", "null-member", "zero", "true"],
+    [[], "exp", {"exp": True}, [1], ["exp", None], 0, True, None],
+    ids=["empty-list", "string", "object", "int-member", "null-member", "zero", "true", "null"],
 )
 def test_crit_malformed_refused(key: Key, crit: object) -> None:
     token = _compact.encode(header_for(key, crit=crit), claims_at(), key)
@@ -478,7 +478,9 @@ def test_unknown_kid_refused(key: Key, kid: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "kid", [7, 1.5, True, ["k"], {"kid": "k"}], ids=["int", "float", "bool", "list", "object"]
+    "kid",
+    [7, 1.5, True, ["k"], {"kid": "k"}, None],
+    ids=["int", "float", "bool", "list", "object", "null"],  # null: issue 6
 )
 def test_non_string_kid_refused(key: Key, kid: object) -> None:
     token = _compact.encode(header_for(key, kid=kid), claims_at(), key)
@@ -534,7 +536,9 @@ def _swap_payload(token: str) -> str:
 
 
 def _truncate_signature(token: str) -> str:
-    return token[:-4]
+    # Whole bytes: cutting characters could leave unused bits set (see the canonical tests).
+    header, payload, signature = parts(token)
+    return f"{header}.{payload}.{b64(unb64(signature)[:-3])}"
 
 
 def _strip_signature(token: str) -> str:
@@ -676,3 +680,67 @@ def test_header_cache_is_bounded(
     assert decode(tokens[2], key) == claims_at()  # parsed again, still verified
     with pytest.raises(BadSignatureError):
         decode(_flip_signature(tokens[2]), key)
+
+
+# -- canonical base64url and RFC 7797 (issue 6, found by the differential test) ---------
+
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _set_unused_bits(text: str) -> str:
+    """``text`` with the unused low bits of its last character set: the same bytes."""
+    spare = {2: 0b1111, 3: 0b11}[len(text) % 4]
+    changed = text[:-1] + BASE64URL[BASE64URL.index(text[-1]) | spare]
+    assert unb64(changed) == unb64(text)
+    return changed
+
+
+def test_non_canonical_signature_refused(key: Key, token: str) -> None:
+    header, payload, signature = parts(token)
+    with pytest.raises(MalformedTokenError) as info:
+        decode(f"{header}.{payload}.{_set_unused_bits(signature)}", key)
+    assert info.value.reason == "non-canonical base64"
+
+
+@pytest.mark.parametrize("where", [0, 1], ids=["header", "payload"])
+def test_non_canonical_segment_refused_even_when_signed(key: Key, where: int) -> None:
+    for pad in range(3):  # of three lengths in a row, two leave unused bits
+        segments = [
+            segment(header_for(key, typ="JWT" + "x" * pad)),
+            segment(claims_at(pad="x" * pad)),
+        ]
+        if len(segments[where]) % 4:
+            break
+    segments[where] = _set_unused_bits(segments[where])
+    with pytest.raises(MalformedTokenError) as info:
+        decode(sign_raw(segments[0], segments[1], key), key)
+    assert info.value.reason == "non-canonical base64"
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+@pytest.mark.parametrize("last", list(BASE64URL))
+def test_base64url_is_canonical_exactly_when_it_reencodes(size: int, last: str) -> None:
+    text = b64(b"\xa5" * size)[:-1] + last  # every last character, for every length mod 4
+    is_canonical = b64(unb64(text)) == text
+    try:
+        _compact._b64url_decode(text)
+    except MalformedTokenError as exc:
+        assert exc.reason == "non-canonical base64"
+        assert not is_canonical
+    else:
+        assert is_canonical
+
+
+@pytest.mark.parametrize("b64_value", [False, "false", 0, None, [], "true"])
+def test_b64_other_than_true_refused(key: Key, b64_value: object) -> None:
+    # Without crit, PyJWT and joserfc refuse b64=false too; ticketbooth must never read a
+    # token that declares an unencoded payload (RFC 7797) as ordinary JWS.
+    token = _compact.encode(header_for(key, b64=b64_value), claims_at(), key)
+    with pytest.raises(MalformedTokenError) as info:
+        decode(token, key)
+    assert info.value.reason == "b64"
+
+
+def test_b64_true_accepted(key: Key) -> None:
+    token = _compact.encode(header_for(key, b64=True), claims_at(), key)
+    assert decode(token, key) == claims_at()

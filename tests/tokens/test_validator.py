@@ -50,6 +50,7 @@ from .conftest import (
     make_key,
     segment,
     sign_raw,
+    unb64,
 )
 
 EXP = NOW + LIFETIME
@@ -89,7 +90,12 @@ def _forged_hs256(key: Key) -> str:
 
 REJECTIONS: list[Any] = [
     pytest.param(
-        lambda k: signed(k).rpartition(".")[0] + "." + signed(k, role="Admin").split(".")[2][::-1],
+        # The bytes reversed: reversing the text could leave unused bits set (malformed).
+        lambda k: (
+            signed(k).rpartition(".")[0]
+            + "."
+            + b64(unb64(signed(k, role="Admin").split(".")[2])[::-1])
+        ),
         BadSignatureError,
         lambda k: {"kid": k.kid},
         "The signature is invalid",
@@ -107,7 +113,7 @@ REJECTIONS: list[Any] = [
         id="tampered-payload",
     ),
     pytest.param(
-        lambda k: signed(k)[:-8],
+        lambda k: signed(k).rpartition(".")[0] + "." + b64(unb64(signed(k).split(".")[2])[:-6]),
         BadSignatureError,
         lambda k: {"kid": k.kid},
         "The signature is invalid",
@@ -595,7 +601,10 @@ def test_forget_everything(
 JSON_SCALARS = (
     st.none()
     | st.booleans()
-    | st.integers(min_value=-(10**30), max_value=10**30)
+    # orjson reads whole numbers outside [-2**63, 2**64) as floats, so such private
+    # claims come back changed (a documented deviation; ticketbooth's own issuer cannot
+    # write them: orjson.dumps refuses them).  Time claims beyond 2**53 are refused.
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
     | st.floats()
     | st.text(max_size=8)
 )

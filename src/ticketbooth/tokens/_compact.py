@@ -48,17 +48,22 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _b64url_decode(segment: str) -> bytes:
+def _b64url_decode(segment: str, *, canonical: bool = True) -> bytes:
     # The alphabet was already checked by _COMPACT; a length of 4n+1 is still invalid.
     try:
         data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     except (binascii.Error, ValueError) as exc:
         raise MalformedTokenError("base64") from exc
+    if canonical:
+        _check_canonical(segment)
+    return data
+
+
+def _check_canonical(segment: str) -> None:
     # RFC 4648 3.5: the bits after the data must be zero, or many texts carry the same
     # bytes.  Checking them is the same as `b64url_encode(data) != segment`, in O(1).
     if segment and _DIGITS[segment[-1]] & _SPARE_BITS.get(len(segment) % 4, 0):
         raise MalformedTokenError("non-canonical base64")
-    return data
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
@@ -110,8 +115,8 @@ def _pick_key(header: dict[str, Any], keys: KeySet, algorithms: frozenset[str]) 
     alg = header.get("alg")
     if type(alg) is not str or alg not in algorithms:
         raise UnsupportedAlgorithmError(alg)
-    crit = header.get("crit")
-    if crit is not None:
+    if "crit" in header:  # a "crit": null is malformed, not absent
+        crit = header["crit"]
         if type(crit) is not list or not crit or not all(type(c) is str for c in crit):
             raise MalformedTokenError("crit")
         if not _UNDERSTOOD_CRIT.issuperset(crit):
@@ -120,12 +125,12 @@ def _pick_key(header: dict[str, Any], keys: KeySet, algorithms: frozenset[str]) 
         # RFC 7797 unencoded payloads change what is signed; unsupported, and never to be
         # read as ordinary JWS just because crit does not name b64.
         raise MalformedTokenError("b64")
-    kid = header.get("kid")
-    if kid is None:
+    if "kid" not in header:  # a "kid": null is malformed, not absent
         candidates = keys.for_algorithm(alg)
         if not candidates:
             raise UnknownKeyError(None)
         return candidates
+    kid = header["kid"]
     if type(kid) is not str:
         raise MalformedTokenError("kid")
     key = keys.get(kid)
@@ -170,13 +175,16 @@ def verify(token: str, keys: KeySet, algorithms: frozenset[str]) -> tuple[dict[s
             raise MalformedTokenError("header too long")
         header = _json_object(_b64url_decode(encoded_header), "header")
     candidates = _pick_key(header, keys, algorithms)
-    signature = _b64url_decode(encoded_signature)
+    # A signature that does not verify is a bad signature whatever its spare bits; one
+    # that verifies must also be the one canonical text of those bytes (no malleability).
+    signature = _b64url_decode(encoded_signature, canonical=False)
     signing_input = token[: len(encoded_header) + 1 + len(encoded_payload)].encode("ascii")
     for key in candidates:
         if key.verify(signature, signing_input):
             break
     else:
         raise BadSignatureError(candidates[0].kid if len(candidates) == 1 else None)
+    _check_canonical(encoded_signature)
     if is_new_header and len(_headers) < _HEADER_CACHE_SIZE:
         _headers[encoded_header] = header  # only headers that came with a valid signature
     return _json_object(_b64url_decode(encoded_payload), "payload"), key

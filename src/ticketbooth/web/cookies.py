@@ -21,8 +21,8 @@ cannot *read* them to build the header.  ``SameSite=Strict`` already keeps the c
 cross-site requests in current browsers; the header is the second, independent lock.
 
 Cookies are ``Secure`` unless ``cookie_secure`` is switched off, and even then only on a
-request to a loopback host (``localhost``, ``127.0.0.1``, ``::1``): plain-HTTP cookies are
-for a developer's own machine, never for a network.
+request to a loopback host (``localhost``, ``127.0.0.1``, ``::1``) that no proxy forwarded:
+plain-HTTP cookies are for a developer's own machine, never for a network.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing, so need no CSRF token (RFC 9110 section 9.2.1)."""
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto")
 
 R = TypeVar("R", bound=Response)
 
@@ -84,9 +85,13 @@ def new_csrf_token() -> str:
 def is_secure(request: Request, *, cookie_secure: bool) -> bool:
     """Whether cookies set in answer to ``request`` carry ``Secure``.
 
-    Always, unless ``cookie_secure`` is off *and* the request names a loopback host.
+    Always, unless ``cookie_secure`` is off *and* the request names a loopback host *and*
+    came straight from the browser: a request a proxy forwarded (it says so in
+    ``Forwarded`` or ``X-Forwarded-*``) may name localhost on behalf of the internet.
     """
-    return cookie_secure or (request.url.hostname or "") not in LOOPBACK_HOSTS
+    if cookie_secure or (request.url.hostname or "") not in LOOPBACK_HOSTS:
+        return True
+    return any(name in request.headers for name in PROXY_HEADERS)
 
 
 def access_cookie_token(request: Request) -> str:

@@ -1,0 +1,119 @@
+"""The sign-in page at ``/``: its files, its Content-Security-Policy, and what it never does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from importlib import resources
+
+import httpx
+import pytest
+
+from tests.conftest import Server, start_server
+
+STATIC = resources.files("ticketbooth.web") / "static"
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text inside <script> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.inline_script = ""
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.inline_script += data.strip()
+
+
+@pytest.fixture(scope="module")
+def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = start_server(tmp_path_factory.mktemp("server"), {}, {})
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def client(page_server: Server) -> Iterator[httpx.Client]:
+    with page_server.client() as http:
+        yield http
+
+
+def test_the_page_is_served_at_the_root(client: httpx.Client) -> None:
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<form id="login-form">' in response.text
+
+
+def test_the_page_has_a_strict_content_security_policy(client: httpx.Client) -> None:
+    headers = client.get("/").headers
+
+    policy = dict(
+        part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == "'self'"
+    assert policy["connect-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_page_has_no_inline_script_nor_handler_nor_outside_resource(
+    client: httpx.Client,
+) -> None:
+    parser = Tags()
+    parser.feed(client.get("/").text)
+
+    assert parser.inline_script == ""
+    for tag, attrs in parser.tags:
+        assert not [name for name in attrs if name.startswith("on")], tag
+        for name in ("src", "href"):
+            value = attrs.get(name)
+            assert value is None or value.startswith("/static/"), (tag, value)
+    assert ("script", {"src": "/static/app.js", "defer": None}) in parser.tags
+
+
+@pytest.mark.parametrize(
+    ("name", "media_type"),
+    [
+        ("app.js", "text/javascript; charset=utf-8"),
+        ("app.css", "text/css; charset=utf-8"),
+        ("favicon.svg", "image/svg+xml"),
+    ],
+)
+def test_the_page_files_are_served(client: httpx.Client, name: str, media_type: str) -> None:
+    response = client.get(f"/static/{name}")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == media_type
+    assert response.content == (STATIC / name).read_bytes()
+
+
+@pytest.mark.parametrize("name", ["index.html", "nope.js", "..%2fapp.py", "%2e%2e%2fcookies.py"])
+def test_nothing_else_is_served(client: httpx.Client, name: str) -> None:
+    response = client.get(f"/static/{name}")
+
+    assert response.status_code == 404
+
+
+def test_the_script_never_stores_anything_nor_reads_a_token() -> None:
+    script = (STATIC / "app.js").read_text()
+
+    for word in ("localStorage", "sessionStorage", "indexedDB", "accessToken", "refreshToken"):
+        assert word not in script
+    assert re.search(r"useCookies:\s*true", script)
+    assert "innerHTML" not in script  # data goes in with textContent only
