@@ -23,7 +23,6 @@ accept them (off by default: an explicit decision).
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import threading
@@ -33,6 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._net import is_loopback
 from .auth.principal import Principal
 from .tokens import _compact
 from .tokens.claims import ValidationParameters, validate_claims
@@ -233,18 +233,9 @@ def _check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme == "https":
         return url
-    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
         return url
     raise ConfigurationError(f"{url!r}: keys must be fetched over https (http only for localhost)")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 __all__ = ["ASPNET_CLAIM_MAP", "JWKSVerifier", "Verifier"]

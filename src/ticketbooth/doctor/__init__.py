@@ -15,10 +15,11 @@ Messages never contain a secret: a weak secret is described, never shown.
 
 from __future__ import annotations
 
+from .._net import is_loopback
 from . import _config
 from ._findings import SEVERITIES, Check, Deployment, Finding, Published, Severity
 from ._secret import WELL_KNOWN_SECRETS, check_secret, entropy_bits
-from ._service import check_published, fetch_published, is_loopback
+from ._service import check_published, fetch_published
 
 
 def diagnose(deployment: Deployment) -> list[Finding]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from .._net import is_loopback
 from ._findings import Deployment, Finding, Severity
-from ._service import is_loopback
 
 MAX_CLOCK_SKEW_SECONDS = 60
 MAX_ACCESS_MINUTES = 60

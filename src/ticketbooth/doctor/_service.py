@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._net import is_loopback
 from ..config import Settings
 from ._findings import Deployment, Finding, Published
 
@@ -61,16 +61,6 @@ def _check_documents(settings: Settings, published: Published) -> Iterator[Findi
             "retire the published keys now (`ticketbooth keys retire KID`) and fix the "
             "JWKS endpoint",
         )
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is ``localhost`` or a loopback address."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def fetch_published(url: str, *, timeout: float = 5.0) -> Published:
