@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run   - set up, create demo users, serve on http://127.0.0.1:8000"
 	@echo "make test  - set up and run every check and test"
-	@echo "make bench - run the benchmarks (needs wrk: apt-get install wrk)"
+	@echo "make bench - run the benchmarks (installs Debian's wrk when missing)"
 
 $(STAMP): pyproject.toml
 	@echo "==> creating virtualenv in $(VENV) and installing ticketbooth (about a minute)"
@@ -48,17 +48,21 @@ $(CHROMIUM):
 	@$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
 unit: $(STAMP) $(NODE_DEPS) $(CHROMIUM)
-	@echo "==> pytest"
-	@$(BIN)/pytest
+	@echo "==> pytest (under coverage; tokens/ must stay at 100% of branches)"
+	@$(BIN)/coverage erase
+	@$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
+	@$(BIN)/coverage report --include='*/ticketbooth/tokens/*' --fail-under=100 --skip-covered -m
 
 test: lint typecheck unit
 	@echo "==> smoke: installed console script"
 	@$(BIN)/ticketbooth --help >/dev/null
 
 bench: $(STAMP)
-	@command -v wrk >/dev/null || (echo "==> installing wrk" && apt-get install -y -qq wrk)
+	@command -v wrk >/dev/null || (echo "==> apt-get: installing wrk" && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null)
 	@$(BIN)/python bench/verify.py
 	@$(BIN)/python bench/http.py
+	@$(BIN)/python bench/sessions_vs_jwt.py
+	@$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
