@@ -22,6 +22,7 @@ import typer
 from . import doctor
 from .assembly import Services, build
 from .config import ENV_PREFIX, Settings, load_settings
+from .logs import configure_logging
 from .store.db import Database, is_missing_sqlite_file
 from .store.keys import SqlKeyRepository
 from .store.records import ROLES, UserRecord
@@ -77,7 +78,9 @@ _opened: list[Services] = []  # closed when the command returns, so no connectio
 
 
 def _services(settings: Settings | None = None) -> Services:
-    services = build(settings or load_settings())
+    settings = settings or load_settings()
+    configure_logging(settings, to_stderr=False)
+    services = build(settings)
     _opened.append(services)
     return services
 
@@ -106,6 +109,7 @@ def serve(
     from .web.app import create_app
 
     settings = load_settings()
+    configure_logging(settings, to_stderr=True)
     workers = workers or settings.workers
     services = build(settings, switch_algorithm=True)
     typer.echo(

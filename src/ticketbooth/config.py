@@ -106,6 +106,7 @@ class Settings(BaseSettings):
     key_reload_seconds: float = Field(5.0, gt=0)
     key_encryption_key: SecretStr | None = None
     validation_cache_size: int = Field(10_000, ge=0)
+    audit_log: str | None = None  # a file for the audit trail's JSON lines
     revoke_access: bool = False
     revocation_poll_seconds: float = Field(1.0, gt=0)
     rotate_days: float | None = Field(None, gt=0)

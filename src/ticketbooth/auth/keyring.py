@@ -117,18 +117,31 @@ class Keyring:
             ):
                 self._retire_later(old.kid)
 
-    def rotate(self) -> tuple[KeyRecord, KeyRecord] | None:
+    def rotate(self, *, replacing: str | None = None) -> tuple[KeyRecord, KeyRecord] | None:
         """Activate the pre-published ``next`` key and publish a new ``next``.
 
         With no ``next`` key yet, one is made and activated at once (verifiers then learn
-        it on their first unknown ``kid``).  Promotion is a conditional update, so when
+        it on their first unknown ``kid``).  Every step is a conditional update, so when
         several instances rotate at once exactly one succeeds; the others get None.
-        Returns (now active, new next).
+
+        Args:
+            replacing: the active key this rotation retires.  Instances that decided to
+                rotate because that key was due claim it first (``active`` → ``retiring``,
+                conditionally), so only the first of them rotates.
+
+        Returns (now active, new next), or None when another process rotated first.
 
         Raises:
             ConfigurationError: the secret comes from the environment.
         """
         self._refuse_with_env_secret()
+        if replacing is not None:
+            now = self._utcnow()
+            claimed = self._repo.set_state(
+                replacing, "retiring", now, retire_after=now + self._grace, expect="active"
+            )
+            if not claimed:
+                return None
         records = self._repo.list()
         pending = [r for r in records if r.state == "next" and r.alg == self.algorithm]
         if pending:
@@ -148,10 +161,13 @@ class Keyring:
         if self._env_key is not None:
             return None
         active = [r for r in self._repo.list() if r.state == "active" and r.alg == self.algorithm]
-        newest = max((r.activated_at or r.created_at for r in active), default=None)
-        if newest is not None and newest + timedelta(days=every_days) > self._utcnow():
+        if not active:
+            return None  # mid-rotation elsewhere, or not set up: ensure_active's business
+        current = max(active, key=lambda r: r.activated_at or r.created_at)
+        started = current.activated_at or current.created_at
+        if started + timedelta(days=every_days) > self._utcnow():
             return None
-        return self.rotate()
+        return self.rotate(replacing=current.kid)
 
     def publish_next(self) -> KeyRecord | None:
         """Publish a ``next`` key when none is waiting (so a rotation is pre-announced)."""

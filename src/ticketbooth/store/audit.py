@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -113,28 +113,35 @@ class SqlAuditLog:
             rows = list(session.scalars(query))
         return [_event_of(row) for row in reversed(rows)]
 
-    def _rows(self) -> Iterator[AuditRecord]:
-        with self._db.session() as session:
-            yield from session.scalars(
-                select(AuditRecord).order_by(AuditRecord.id).execution_options(yield_per=500)
-            )
-
     def verify(self) -> tuple[int, ChainBreak | None]:
         """Walk the chain: (rows checked, the first break or None)."""
-        expected_prev, expected_id, count = GENESIS, 1, 0
-        for row in self._rows():
-            count += 1
-            if row.id != expected_id:
-                return count, ChainBreak(expected_id, f"missing (next row is {row.id})")
-            if row.prev_hash != expected_prev:
-                return count, ChainBreak(row.id, "does not link to the row before it")
-            if _digest(row.prev_hash, row.id, _event_of(row), row.detail) != row.hash:
-                return count, ChainBreak(row.id, "its contents do not match its hash (edited)")
-            expected_prev, expected_id = row.hash, row.id + 1
         with self._db.session() as session:
+            rows = session.scalars(
+                select(AuditRecord).order_by(AuditRecord.id).execution_options(yield_per=500)
+            )
+            try:
+                count, broken, last_id, last_hash = _walk(rows)
+            finally:
+                rows.close()
+            if broken is not None:
+                return count, broken
             head = session.get(AuditHead, 1)
-        if head is not None and (
-            head.last_id != expected_id - 1 or head.last_hash != expected_prev
-        ):
+        if head is not None and (head.last_id != last_id or head.last_hash != last_hash):
             return count, ChainBreak(head.last_id, "the newest rows were deleted or replaced")
         return count, None
+
+
+def _walk(rows: Iterable[AuditRecord]) -> tuple[int, ChainBreak | None, int, str]:
+    """Check each link: (rows read, first break, last id, last hash)."""
+    expected_prev, expected_id, count = GENESIS, 1, 0
+    for row in rows:
+        count += 1
+        if row.id != expected_id:
+            return count, ChainBreak(expected_id, f"missing (next row is {row.id})"), 0, ""
+        if row.prev_hash != expected_prev:
+            return count, ChainBreak(row.id, "does not link to the row before it"), 0, ""
+        if _digest(row.prev_hash, row.id, _event_of(row), row.detail) != row.hash:
+            reason = "its contents do not match its hash (edited)"
+            return count, ChainBreak(row.id, reason), 0, ""
+        expected_prev, expected_id = row.hash, row.id + 1
+    return count, None, expected_id - 1, expected_prev

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..assembly import Services, build
 from ..config import Settings, load_settings
+from ..logs import configure_logging
 from ..tokens.errors import TicketboothError
 from .cors import add_cors
 from .dependencies import attach
@@ -193,4 +194,6 @@ def _document_bearer(app: FastAPI) -> None:
 
 def app_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` (several workers each build their own)."""
-    return create_app()
+    settings = load_settings()
+    configure_logging(settings, to_stderr=True)
+    return create_app(settings)

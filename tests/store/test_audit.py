@@ -1,0 +1,106 @@
+"""The audit log's hash chain on SQLite and PostgreSQL: intact, and every kind of tampering named."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from ticketbooth.auth.audit import AuditEvent
+from ticketbooth.store.audit import SqlAuditLog
+from ticketbooth.store.db import Database
+
+START = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def _event(n: int, **detail: str | int) -> AuditEvent:
+    return AuditEvent(
+        at=START + timedelta(seconds=n),
+        event="login",
+        outcome="success" if n % 2 else "failure",
+        user_id=n,
+        username=f"user{n}",
+        address="203.0.113.7",
+        user_agent="pytest",
+        detail=detail,
+    )
+
+
+@pytest.fixture
+def log(db: Database) -> SqlAuditLog:
+    audit = SqlAuditLog(db)
+    for n in range(1, 6):
+        audit.append(_event(n, reason="bad_password"))
+    return audit
+
+
+def test_an_untouched_chain_verifies(log: SqlAuditLog) -> None:
+    assert log.verify() == (5, None)
+
+
+def test_tail_returns_the_newest_events_oldest_first(log: SqlAuditLog) -> None:
+    tail = log.tail(3)
+    assert [e.user_id for e in tail] == [3, 4, 5]
+    assert tail[0] == _event(3, reason="bad_password")
+    assert [e.username for e in log.tail(10, username="user2")] == ["user2"]
+
+
+def test_an_edited_row_is_named(log: SqlAuditLog, db: Database) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET outcome = 'success' WHERE id = 2"))
+    count, broken = log.verify()
+    assert broken is not None
+    assert broken.row_id == 2
+    assert "edited" in broken.reason
+    assert str(broken).startswith("audit row 2:")
+
+
+def test_a_deleted_row_is_named(log: SqlAuditLog, db: Database) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_events WHERE id = 3"))
+    _count, broken = log.verify()
+    assert broken is not None
+    assert broken.row_id == 3
+    assert "missing" in broken.reason
+
+
+def test_deleting_the_newest_rows_is_caught_by_the_head(log: SqlAuditLog, db: Database) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_events WHERE id >= 4"))
+    _count, broken = log.verify()
+    assert broken is not None
+    assert "newest rows" in broken.reason
+
+
+def test_an_inserted_row_breaks_the_next_link(log: SqlAuditLog, db: Database) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET id = id + 100 WHERE id >= 3"))
+        connection.execute(
+            text(
+                "INSERT INTO audit_events (id, at, event, outcome, detail, prev_hash, hash) "
+                "SELECT 3, at, event, outcome, detail, prev_hash, hash FROM audit_events "
+                "WHERE id = 2"
+            )
+        )
+    _count, broken = log.verify()
+    assert broken is not None
+    assert broken.row_id == 3
+
+
+def test_concurrent_appends_keep_one_chain(db: Database) -> None:
+    audit = SqlAuditLog(db)
+    barrier = threading.Barrier(8)
+
+    def append(worker: int) -> None:
+        barrier.wait()
+        for n in range(5):
+            audit.append(_event(worker * 100 + n))
+
+    threads = [threading.Thread(target=append, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert audit.verify() == (40, None)
