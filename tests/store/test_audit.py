@@ -1,4 +1,4 @@
-"""The audit log's hash chain on SQLite and PostgreSQL: intact, and every kind of tampering named."""
+"""The audit hash chain on SQLite and PostgreSQL: intact, and every kind of tampering named."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ def test_an_edited_row_is_named(log: SqlAuditLog, db: Database) -> None:
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE audit_events SET outcome = 'success' WHERE id = 2"))
     count, broken = log.verify()
+    assert count == 2
     assert broken is not None
     assert broken.row_id == 2
     assert "edited" in broken.reason
