@@ -88,7 +88,10 @@ class AppSettingsJsonSource(PydanticBaseSettingsSource):
 class Settings(BaseSettings):
     """Every setting of the service.  ``repr`` hides the secret."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+    # An empty variable counts as unset (`TICKETBOOTH_SECRET_KEY=` means "generate one").
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", frozen=True, env_ignore_empty=True
+    )
 
     database_url: str = Field("sqlite:///./ticketbooth.db", repr=False)
     secret_key: SecretStr | None = None
