@@ -1,0 +1,96 @@
+"""`serve` and `demo`."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Annotated
+
+import typer
+
+from ..assembly import build
+from ..config import load_settings
+from ..logs import configure_logging
+from ._base import (
+    DEMO_PRODUCTS,
+    _services,
+    app,
+    one_line_errors,
+)
+
+# -- serve ------------------------------------------------------------------------------
+
+
+@app.command()
+@one_line_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default: TICKETBOOTH_WORKERS, or 1)."),
+    ] = None,
+) -> None:
+    """Run the HTTP service (migrates the database and creates a key on first run)."""
+    import uvicorn
+
+    from ..web.app import create_app
+
+    settings = load_settings()
+    configure_logging(settings, to_stderr=True)
+    workers = workers or settings.workers
+    services = build(settings, switch_algorithm=True)
+    typer.echo(
+        f"ticketbooth: {settings.algorithm} signing key {services.issuer.keys.signing_key.kid}, "
+        f"listening on http://{host}:{port}",
+        err=True,
+    )
+    if workers == 1:
+        uvicorn.run(create_app(services=services), host=host, port=port, log_level="warning")
+        return
+    services.close()
+    uvicorn.run(
+        "ticketbooth.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+# -- demo -------------------------------------------------------------------------------
+
+
+@app.command()
+@one_line_errors
+def demo(
+    host: Annotated[str, typer.Option(help="Host for the printed curl line.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port for the printed curl line.")] = 8000,
+) -> None:
+    """First run: database, signing key, users admin and john, a few products.
+
+    Passwords are random, printed once here and stored only as argon2id hashes; running
+    demo again gives the two demo users new passwords.
+    """
+    svc = _services()
+    passwords: dict[str, str] = {}
+    for name, role in (("admin", "Admin"), ("john", "User")):
+        password = secrets.token_urlsafe(12)
+        if svc.users.list() and any(u.username == name for u in svc.users.list()):
+            svc.users.set_password(name, password)
+        else:
+            svc.users.add(name, password, role=role, email=f"{name}@example.com")
+        passwords[name] = password
+    if not svc.products.list():
+        for product, price in DEMO_PRODUCTS:
+            svc.products.add(product, price)
+    base = f"http://{host}:{port}"
+    typer.echo("Demo users (passwords are shown only now):")
+    for name, password in passwords.items():
+        typer.echo(f"  {name:6} {password}")
+    body = json.dumps({"username": "john", "password": passwords["john"]})
+    typer.echo("Log in:")
+    typer.echo(
+        f"  curl -s -X POST {base}/api/auth/login -H 'Content-Type: application/json' -d '{body}'"
+    )
