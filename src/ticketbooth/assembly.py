@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from .auth.audit import Auditor
 from .auth.keyring import Keyring
 from .auth.passwords import PasswordHasher
@@ -78,6 +80,23 @@ def validation_parameters(settings: Settings) -> ValidationParameters:
     )
 
 
+def effective_algorithm(settings: Settings, keys: SqlKeyRepository) -> str:
+    """The algorithm new keys use.
+
+    ``TICKETBOOTH_ALGORITHM``, when it is set; otherwise that of the newest active
+    database key (so ``keys generate --alg RS256`` stays in force), and HS256 on first run.
+    """
+    if "algorithm" in settings.model_fields_set or settings.secret_key is not None:
+        return settings.algorithm
+    try:
+        active = [r for r in keys.list() if r.state == "active"]
+    except SQLAlchemyError:  # not migrated yet: first run
+        return settings.algorithm
+    if not active:
+        return settings.algorithm
+    return max(active, key=lambda r: r.activated_at or r.created_at).alg
+
+
 def build(
     settings: Settings,
     *,
@@ -108,9 +127,10 @@ def build(
     try:
         if prepare:
             migrate(db.engine)
+        key_repo = SqlKeyRepository(db)
         keyring = Keyring(
-            SqlKeyRepository(db),
-            algorithm=settings.algorithm,
+            key_repo,
+            algorithm=effective_algorithm(settings, key_repo),
             secret=settings.secret_bytes,
             token_lifetime=settings.access_seconds,
             leeway=settings.clock_skew_seconds,

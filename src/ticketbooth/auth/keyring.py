@@ -103,6 +103,10 @@ class Keyring:
         record = self._new_record(alg or self.algorithm, "active")
         self._repo.add(record)
         self._retire_older(record)
+        for waiting in self._repo.list():
+            if waiting.state == "next" and waiting.alg != record.alg:
+                # a pre-published key of the old algorithm would never be promoted now
+                self._repo.set_state(waiting.kid, "retired", self._utcnow(), expect="next")
         return record
 
     def _retire_older(self, record: KeyRecord) -> None:

@@ -31,7 +31,7 @@ def keys_generate(
     record = svc.keyring.generate(alg)
     svc.auditor.record("key_generated", kid=record.kid, alg=record.alg)
     typer.echo(f"generated {record.alg} key {record.kid}; it signs from now on")
-    if record.alg != settings.algorithm:
+    if "algorithm" in settings.model_fields_set and record.alg != settings.algorithm:
         typer.echo(
             f"warning: TICKETBOOTH_ALGORITHM is {settings.algorithm}; set it to {record.alg} "
             "or the next `serve` will switch back to a new key of that algorithm",
