@@ -83,8 +83,8 @@ class Verifier:
         self._claim_map = dict(claim_map or {})
         self._now = now
 
-    def _keyset(self, kid: str | None) -> KeySet:
-        return self._keys
+    def _decode(self, token: str) -> dict[str, Any]:
+        return _compact.decode(token, self._keys, self.params.algorithms)
 
     def validate(self, token: str) -> dict[str, Any]:
         """The claims of a valid token.
@@ -92,9 +92,7 @@ class Verifier:
         Raises:
             InvalidTokenError: the matching subclass, exactly as the issuer raises it.
         """
-        kid = _compact.decode_header(token).get("kid")
-        keys = self._keyset(kid if isinstance(kid, str) else None)
-        claims = _compact.decode(token, keys, self.params.algorithms)
+        claims = self._decode(token)
         for source, target in self._claim_map.items():
             if source in claims and target not in claims:
                 claims[target] = claims[source]
@@ -170,15 +168,21 @@ class JWKSVerifier(Verifier):
         self.fetch_count = 0
         """How many times the JWKS was fetched (for monitoring and tests)."""
 
-    def _keyset(self, kid: str | None) -> KeySet:
-        now = self._now()
-        stale = self._fetched_at is None or now - self._fetched_at >= self._max_age
-        unknown = kid is not None and self._keys.find(kid) is None
-        if (stale or unknown) and now - self._attempted_at >= self._refetch_interval:
+    def _decode(self, token: str) -> dict[str, Any]:
+        stale = self._fetched_at is None or self._now() - self._fetched_at >= self._max_age
+        if stale and self._may_fetch():
             self.refresh()
-        if self._fetched_at is None:
-            raise UnknownKeyError(kid)
-        return self._keys
+        try:
+            return super()._decode(token)
+        except UnknownKeyError:
+            # A kid we have not seen: the issuer may have rotated.  Ask again, but at most
+            # once per refetch_interval, so random kids cannot flood the issuer.
+            if not self._may_fetch() or not self.refresh():
+                raise
+            return super()._decode(token)
+
+    def _may_fetch(self) -> bool:
+        return self._now() - self._attempted_at >= self._refetch_interval
 
     def refresh(self) -> bool:
         """Fetch discovery and JWKS now; on failure keep the cached keys.  True on success."""

@@ -38,6 +38,3 @@ class SqlProductRepository:
     def delete(self, product_id: int) -> bool:
         with self._db.session() as session:
             return bool(affected(session.execute(delete(Product).where(Product.id == product_id))))
-
-    def count(self) -> int:
-        return len(self.list())

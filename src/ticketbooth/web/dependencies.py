@@ -22,12 +22,10 @@ from ..tokens.validator import TokenValidator
 from .cookies import access_cookie_token
 from .errors import MissingTokenError, install_handlers
 
-_STATE_KEY = "ticketbooth_validator"
-
 
 def attach(app: FastAPI, validator: TokenValidator) -> None:
     """Make ``require_user`` on ``app`` use ``validator``; errors answer per RFC 6750."""
-    setattr(app.state, _STATE_KEY, validator)
+    app.state.ticketbooth_validator = validator
     install_handlers(app)
 
 
@@ -98,7 +96,7 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Principal]]:
         raise ValueError("require_role needs at least one role")
 
     async def role_checker(user: Principal = Depends(require_user)) -> Principal:
-        if user.role not in roles:
+        if not user.has_role(*roles):
             raise PermissionDeniedError(f"This requires the role {' or '.join(roles)}")
         return user
 
