@@ -35,6 +35,7 @@ from typing import TypeVar
 from fastapi import Request
 from fastapi.responses import Response
 
+from .._net import is_loopback
 from ..tokens.errors import CsrfError
 from .errors import MissingTokenError
 
@@ -48,7 +49,6 @@ REFRESH_PATH = "/api/auth"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing, so need no CSRF token (RFC 9110 section 9.2.1)."""
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto")
 
 R = TypeVar("R", bound=Response)
@@ -89,7 +89,7 @@ def is_secure(request: Request, *, cookie_secure: bool) -> bool:
     came straight from the browser: a request a proxy forwarded (it says so in
     ``Forwarded`` or ``X-Forwarded-*``) may name localhost on behalf of the internet.
     """
-    if cookie_secure or (request.url.hostname or "") not in LOOPBACK_HOSTS:
+    if cookie_secure or not is_loopback(request.url.hostname or ""):
         return True
     return any(name in request.headers for name in PROXY_HEADERS)
 
