@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._net import is_loopback
-from .auth.principal import Principal
+from .principal import Principal
 from .tokens import _compact
 from .tokens.claims import ValidationParameters, validate_claims
 from .tokens.errors import ConfigurationError, UnknownKeyError

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, FastAPI, Request
 
-from ..auth.principal import Principal
+from ..principal import Principal
 from ..tokens.errors import PermissionDeniedError
 from ..tokens.validator import TokenValidator
 from .cookies import access_cookie_token

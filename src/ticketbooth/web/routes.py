@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse, Response
 
 from ..assembly import Services
 from ..auth.audit import RequestContext
-from ..auth.principal import Principal
 from ..auth.service import AccessGrant, TokenPair
+from ..principal import Principal
 from ..store.db import StoreUnavailableError, check_connection
 from ..tokens.errors import InvalidRefreshTokenError, NotFoundError
 from . import cookies
