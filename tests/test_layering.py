@@ -31,6 +31,15 @@ added = {name.partition(".")[0] for name in set(sys.modules) - before}
 print(json.dumps(sorted(added - set(sys.stdlib_module_names))))
 """
 
+_VERIFY = """
+import json, sys
+import ticketbooth.verify
+print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+"""
+
+NOT_FOR_VERIFY = [*NOT_FOR_TOKENS, "uvicorn", "typer", "prometheus_client", "psycopg"]
+"""A service that only verifies tokens (issue 11): no web framework, ORM or hasher."""
+
 _PUBLIC_API = """
 import json, sys
 import ticketbooth, ticketbooth.tokens, ticketbooth.auth
@@ -83,3 +92,16 @@ def test_tokens_alone_imports_only_cryptography_and_the_jose_library(
     # framework nor a database, which is what the layering forbids.
     allowed = {"ticketbooth", "cryptography", "joserfc", "orjson", "_cffi_backend", "_openssl"}
     assert set(tokens_modules) <= allowed, sorted(set(tokens_modules) - allowed)
+
+
+@pytest.fixture(scope="module")
+def verify_modules() -> list[str]:
+    return loaded_after(_VERIFY)
+
+
+@pytest.mark.parametrize("forbidden", NOT_FOR_VERIFY)
+def test_verify_imports_no_framework_orm_or_hasher(
+    verify_modules: list[str], forbidden: str
+) -> None:
+    assert "ticketbooth" in verify_modules
+    assert forbidden not in verify_modules
