@@ -36,7 +36,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from .._net import is_loopback
-from ..tokens.errors import CsrfError
+from ..errors import CsrfError
 from .errors import MissingTokenError
 
 ACCESS_COOKIE = "access_token"

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, FastAPI, Request
 
+from ..errors import PermissionDeniedError
 from ..principal import Principal
-from ..tokens.errors import PermissionDeniedError
 from ..tokens.validator import TokenValidator
 from .cookies import access_cookie_token
 from .errors import MissingTokenError, install_handlers

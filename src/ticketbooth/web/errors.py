@@ -9,8 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..store.db import StoreUnavailableError
-from ..tokens.errors import (
+from ..errors import (
     AuthenticationError,
     ConflictError,
     InvalidTokenError,
@@ -20,6 +19,7 @@ from ..tokens.errors import (
     TicketboothError,
     WeakPasswordError,
 )
+from ..store.db import StoreUnavailableError
 
 log = logging.getLogger("ticketbooth.web")
 
