@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .auth.audit import Auditor
 from .auth.key_admin import KeyAdmin
 from .auth.keyring import Keyring
+from .auth.mfa import SecondFactors
 from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
 from .auth.revocation import Revoker
@@ -29,6 +30,7 @@ from .config import Settings
 from .store.audit import SqlAuditLog
 from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
+from .store.mfa import SqlMfaRepository
 from .store.products import SqlProductRepository
 from .store.refresh_tokens import SqlRefreshTokenRepository
 from .store.revocations import SqlRevocationRepository
@@ -83,6 +85,7 @@ class Services:
     auditor: Auditor
     audit_log: SqlAuditLog
     sessions: SessionManager
+    mfa: SecondFactors
     revoker: Revoker | None = None
     features: list[Feature] = field(default_factory=list)
 
@@ -295,6 +298,7 @@ def build(
         auth=accounts.auth,
         users=accounts.users,
         sessions=accounts.sessions,
+        mfa=accounts.mfa,
         limiter=accounts.limiter,
     )
     keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
@@ -309,6 +313,7 @@ class Accounts:
     auth: AuthService
     users: UserAdmin
     sessions: SessionManager
+    mfa: SecondFactors
     limiter: LoginLimiter
 
 
@@ -323,7 +328,7 @@ def build_accounts(
     now: Callable[[], float],
 ) -> Accounts:
     """Users, logins and sessions: the auth service, user and session administration,
-    and the failed-login limiter."""
+    second factors, and the failed-login limiter."""
     limiter = LoginLimiter(
         storage_uri=settings.redis_url or "memory://",
         user_failures=settings.login_user_failures,
@@ -335,8 +340,20 @@ def build_accounts(
     users = SqlUserRepository(db)
     refresh = SqlRefreshTokenRepository(db)
     sessions = SqlSessionRepository(db)
+    mfa = SecondFactors(
+        repo=SqlMfaRepository(db),
+        users=users,
+        hasher=hasher,
+        limiter=limiter,
+        issuer=settings.issuer,
+        encryption_key=settings.encryption_key_bytes,
+        auditor=auditor,
+        unit_of_work=db.session,
+        now=now,
+    )
     return Accounts(
         limiter=limiter,
+        mfa=mfa,
         auth=AuthService(
             users=users,
             refresh_tokens=refresh,
@@ -348,6 +365,7 @@ def build_accounts(
             revoker=revoker,
             sessions=sessions,
             unit_of_work=db.session,
+            second_factors=mfa.pending,
             now=now,
         ),
         users=UserAdmin(

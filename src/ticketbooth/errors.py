@@ -17,8 +17,10 @@
     │   └── MissingClaimError
     ├── AuthenticationError          credentials or refresh token refused    → 401
     │   ├── InvalidCredentialsError
+    │   ├── InvalidCodeError         a second-factor code or its sign-in refused
     │   └── InvalidRefreshTokenError
     │       └── RefreshTokenReuseError   a rotated token came back: family revoked
+    ├── BadRequestError              a well-formed request that cannot be done → 400
     ├── WeakPasswordError            a new password fails the policy         → 422
     ├── RateLimitedError             too many failed attempts                → 429
     ├── PermissionDeniedError        valid identity, not allowed             → 403
@@ -174,6 +176,12 @@ class InvalidCredentialsError(AuthenticationError):
     description = "Invalid credentials"
 
 
+class InvalidCodeError(AuthenticationError):
+    """A second-factor code (TOTP or recovery) is wrong, used, or its sign-in is over."""
+
+    description = "Invalid code"
+
+
 class InvalidRefreshTokenError(AuthenticationError):
     """The refresh token is unknown, expired, revoked or belongs to a disabled user."""
 
@@ -186,6 +194,13 @@ class RefreshTokenReuseError(InvalidRefreshTokenError):
     def __init__(self, family_id: str) -> None:
         super().__init__()
         self.family_id = family_id
+
+
+class BadRequestError(TicketboothError):
+    """The request is well formed but cannot be done (a wrong confirmation code or
+    password, a step out of order); the message says what."""
+
+    description = "The request cannot be done"
 
 
 class WeakPasswordError(TicketboothError):

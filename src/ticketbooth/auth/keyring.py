@@ -10,19 +10,15 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from ..errors import ConfigurationError, NotFoundError
 from ..store.records import KeyRecord, KeyRepository
 from ..tokens.keys import Key, KeySet
+from .sealing import Sealer
 
 STATES = ("next", "active", "retiring", "retired")
 
@@ -54,7 +50,7 @@ class Keyring:
         now: Callable[[], float] = time.time,
     ) -> None:
         self._repo = repo
-        self._sealer = _Sealer(encryption_key) if encryption_key else None
+        self._sealer = Sealer(encryption_key) if encryption_key else None
         self.algorithm = algorithm
         self._env_key = Key.from_secret(secret) if secret and algorithm == "HS256" else None
         self._grace = timedelta(seconds=token_lifetime + leeway + 1)
@@ -237,7 +233,7 @@ class Keyring:
         material = record.material
         if self._sealer is not None:
             material = self._sealer.open(material)
-        elif _Sealer.is_sealed(material):
+        elif Sealer.is_sealed(material):
             raise ConfigurationError(
                 "the signing keys are stored encrypted; set TICKETBOOTH_KEY_ENCRYPTION_KEY"
             )
@@ -270,32 +266,3 @@ class Keyring:
             retire_after=None,
             retired_at=None,
         )
-
-
-class _Sealer:
-    """Encrypts key material at rest with Fernet (AES-128-CBC + HMAC-SHA256)."""
-
-    _PREFIX = b"fernet1:"
-
-    def __init__(self, passphrase: bytes) -> None:
-        derived = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"ticketbooth signing keys"
-        ).derive(passphrase)
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
-
-    def seal(self, material: bytes) -> bytes:
-        return self._PREFIX + self._fernet.encrypt(material)
-
-    def open(self, material: bytes) -> bytes:
-        if not material.startswith(self._PREFIX):
-            return material  # stored before encryption was switched on
-        try:
-            return self._fernet.decrypt(material[len(self._PREFIX) :])
-        except InvalidToken as exc:
-            raise ConfigurationError(
-                "TICKETBOOTH_KEY_ENCRYPTION_KEY does not decrypt the stored signing keys"
-            ) from exc
-
-    @classmethod
-    def is_sealed(cls, material: bytes) -> bool:
-        return material.startswith(cls._PREFIX)

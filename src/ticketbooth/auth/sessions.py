@@ -76,3 +76,23 @@ class SessionManager:
                 revoked=count,
             )
         return count
+
+    def revoke_others(
+        self, user_id: int, current_session_id: str | None, *, context: RequestContext = NO_CONTEXT
+    ) -> int:
+        """End every session of the user but ``current_session_id``; returns how many.
+
+        The revocations and one audit row commit together.
+        """
+        now = datetime.fromtimestamp(self._now(), UTC)
+        others = [r.id for r in self._sessions.list_for_user(user_id) if r.id != current_session_id]
+        with self._uow():
+            for session_id in others:
+                self._sessions.revoke(session_id, "revoked", now)
+                self._refresh.revoke_family(session_id, "session-revoked", now)
+                if self._revoker is not None:
+                    self._revoker.revoke_session(session_id)
+            self._audit.record(
+                "sessions_revoked", user_id=user_id, context=context, revoked=len(others)
+            )
+        return len(others)

@@ -23,7 +23,7 @@ from .cors import add_cors
 from .dependencies import attach
 from .metrics import Metrics, RequestTimer
 from .page import page_router
-from .routes import auth_router, meta_router, products_router
+from .routes import auth_router, meta_router, mfa_router, products_router, sessions_router
 
 log = logging.getLogger("ticketbooth.web")
 
@@ -149,6 +149,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.metrics = metrics
     attach(app, svc.validator)
     app.include_router(auth_router)
+    app.include_router(sessions_router)
+    app.include_router(mfa_router)
     app.include_router(products_router)
     app.include_router(meta_router)
     app.include_router(page_router)

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import (
     AuthenticationError,
+    BadRequestError,
     ConflictError,
     InvalidTokenError,
     NotFoundError,
@@ -24,6 +25,7 @@ from ..store.db import StoreUnavailableError
 log = logging.getLogger("ticketbooth.web")
 
 STATUS: tuple[tuple[type[TicketboothError], int], ...] = (
+    (BadRequestError, 400),
     (InvalidTokenError, 401),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),

@@ -1,11 +1,20 @@
 """The routes of API.md, one module per router with its bodies beside it.
 
-``auth`` (``/api/auth``), ``products`` (the demo API) and ``meta`` (discovery, keys,
-health, metrics).  A feature adds its router here and in the app factory.
+``auth`` (``/api/auth``), ``sessions`` and ``mfa`` (beneath it), ``products`` (the demo
+API) and ``meta`` (discovery, keys, health, metrics).
+A feature adds its router here and in the app factory.
 """
 
 from .auth import auth_router
 from .meta import meta_router
+from .mfa import mfa_router
 from .products import products_router
+from .sessions import sessions_router
 
-__all__ = ["auth_router", "meta_router", "products_router"]
+__all__ = [
+    "auth_router",
+    "meta_router",
+    "mfa_router",
+    "products_router",
+    "sessions_router",
+]

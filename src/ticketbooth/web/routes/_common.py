@@ -9,9 +9,26 @@ from pydantic import BaseModel, ConfigDict
 
 from ...assembly import Services
 from ...auth.audit import RequestContext
+from ...principal import Principal
 
 BEARER: dict[str, Any] = {"security": [{"bearerAuth": []}]}
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+MAX_USER_ID_DIGITS = 18
+"""A longer ``sub`` cannot be a user id (SQL integers stop at 19 digits)."""
+
+
+def user_id_of(user: Principal) -> int | None:
+    """The caller's user id, or None when ``sub`` cannot name a user of this database.
+
+    Only ASCII digits name a user; any other ``sub`` (from a token minted elsewhere with
+    the key) has no sessions or factors here, and int() would crash or overflow the DB.
+    """
+    sub = user.user_id
+    if sub.isascii() and sub.isdigit() and len(sub) <= MAX_USER_ID_DIGITS:
+        return int(sub)
+    return None
 
 
 class _Body(BaseModel):

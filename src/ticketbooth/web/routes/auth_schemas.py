@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from ...auth.mfa import METHODS
 from ...auth.service import TokenPair
 from ...store.records import UserRecord
 from ._common import _Body
@@ -17,6 +18,34 @@ class LoginRequest(_Body):
     password: Annotated[str, Field(min_length=1, max_length=1024, repr=False)]
     # Cookie mode (docs/browser.md): tokens go to httpOnly cookies, never to the body.
     useCookies: Annotated[bool, Field(strict=True)] = False
+
+
+class MfaLoginRequest(_Body):
+    """The second step of a sign-in: exactly one of ``code`` and ``recoveryCode``."""
+
+    mfaToken: Annotated[str, Field(min_length=1, max_length=128, repr=False)]
+    code: Annotated[str | None, Field(min_length=1, max_length=16, repr=False)] = None
+    recoveryCode: Annotated[str | None, Field(min_length=1, max_length=64, repr=False)] = None
+    useCookies: Annotated[bool, Field(strict=True)] = False
+
+    @model_validator(mode="after")
+    def _one_factor(self) -> MfaLoginRequest:
+        if (self.code is None) == (self.recoveryCode is None):
+            raise ValueError("give exactly one of code and recoveryCode")
+        return self
+
+
+class MfaRequired(BaseModel):
+    """A correct password of a user with a second factor: no tokens yet."""
+
+    mfaRequired: bool = True
+    mfaToken: str
+    methods: list[str]
+
+
+def mfa_required_body(mfa_token: str) -> dict[str, object]:
+    """The login answer that asks for the second step."""
+    return {"mfaRequired": True, "mfaToken": mfa_token, "methods": list(METHODS)}
 
 
 class RefreshRequest(_Body):
