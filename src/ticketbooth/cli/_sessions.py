@@ -1,0 +1,42 @@
+"""`users sessions NAME` and `users reset-mfa NAME`: a user's sessions and second factor."""
+
+from __future__ import annotations
+
+import typer
+
+from ..auth.devices import device_name
+from ._base import _services, one_line_errors, users_app
+
+
+@users_app.command("sessions")
+@one_line_errors
+def users_sessions(name: str) -> None:
+    """List a user's live sessions, newest first (id, created, last used, address, device)."""
+    svc = _services()
+    user = svc.users.find(name)
+    records = svc.sessions.list(user.id)
+    for record in records:
+        typer.echo(
+            "\t".join(
+                (
+                    record.id,
+                    record.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    record.last_used_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    record.ip_address or "-",
+                    device_name(record.user_agent),
+                    " ".join(record.amr),
+                )
+            )
+        )
+    if not records:
+        typer.echo(f"{name} has no live sessions")
+
+
+@users_app.command("reset-mfa")
+@one_line_errors
+def users_reset_mfa(name: str) -> None:
+    """Remove a user's TOTP and recovery codes (they sign in with the password alone)."""
+    svc = _services()
+    user = svc.users.find(name)
+    had = svc.mfa.reset(user)
+    typer.echo(f"two-step verification of {name} removed" if had else f"{name} had no TOTP")
