@@ -322,3 +322,27 @@ def test_the_documented_example_passes_in_a_project_of_its_own(tmp_path: Path) -
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b8 passed\b", result.stdout), result.stdout
+
+
+def test_a_minted_token_can_carry_a_session_and_its_methods(tb_auth: AuthHarness) -> None:
+    token = tb_auth.mint("zoe", session_id="s-1", amr=("pwd", "otp"))
+
+    claims = tb_auth.services.validator.validate(token)
+
+    assert (claims["sid"], claims["amr"]) == ("s-1", ["pwd", "otp"])
+
+
+def test_totp_helper_signs_in_a_user_with_two_step_verification(tb_auth: AuthHarness) -> None:
+    from ticketbooth.testing import DEFAULT_PASSWORD, totp_code
+
+    tb_auth.add_user("zoe")
+    secret, codes = tb_auth.enable_totp("zoe")
+    assert len(codes) == 10
+    pending = tb_auth.services.auth.authenticate("zoe", DEFAULT_PASSWORD)
+    token = tb_auth.services.mfa.start_challenge(pending.user, pending.methods)
+
+    user, methods = tb_auth.services.mfa.finish_challenge(
+        token, code=totp_code(secret, at=tb_auth.clock.now(), offset=1)
+    )
+
+    assert (user.username, methods) == ("zoe", ("pwd", "otp"))

@@ -60,6 +60,7 @@ from ._clock import FrozenClock
 
 if TYPE_CHECKING:
     from ._harness import DEFAULT_PASSWORD, AuthHarness, fast_hasher, isolated_settings
+    from ._totp import totp_code
 
 _LAZY = frozenset({"DEFAULT_PASSWORD", "AuthHarness", "fast_hasher", "isolated_settings"})
 
@@ -71,6 +72,10 @@ def __getattr__(name: str) -> Any:
         from . import _harness
 
         return getattr(_harness, name)
+    if name == "totp_code":
+        from . import _totp
+
+        return _totp.totp_code
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -90,4 +95,5 @@ __all__ = [
     "bearer",
     "fast_hasher",
     "isolated_settings",
+    "totp_code",
 ]

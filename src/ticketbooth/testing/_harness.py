@@ -20,6 +20,7 @@ from ..store.records import UserRecord
 from ..tokens import _compact
 from ..tokens.keys import Key
 from ._clock import FrozenClock
+from ._totp import totp_code
 
 DEFAULT_PASSWORD = "correct horse battery staple"  # noqa: S105 - a test fixture's password
 
@@ -120,6 +121,8 @@ class AuthHarness:
         alg: str | None = None,
         kid: str | None = None,
         key: Key | None = None,
+        session_id: str | None = None,
+        amr: Iterable[str] | None = None,
     ) -> str:
         """An access token, signed by the service's active key unless told otherwise.
 
@@ -141,6 +144,10 @@ class AuthHarness:
                 leaves it empty (the algorithm is not allowed).
             kid: another header ``kid`` (a key the service does not know).
             key: sign with this key instead (one the service does not trust).
+            session_id: the ``sid`` (the session, as ``GET /api/auth/sessions`` lists it);
+                none by default.
+            amr: the ``amr`` (RFC 8176), e.g. ``("pwd", "otp")`` for a two-step sign-in;
+                none by default.
 
         Raises:
             ConfigurationError: the service has no signing key.
@@ -148,7 +155,12 @@ class AuthHarness:
         found = self._user(user)
         signer = key or self.services.issuer.keys.signing_key
         issued = self.services.issuer.issue(
-            subject=str(found.id) if found else user, name=user, role=role, email=email
+            subject=str(found.id) if found else user,
+            name=user,
+            role=role,
+            email=email,
+            session_id=session_id,
+            amr=None if amr is None else tuple(amr),
         )
         header, body = _compact.decode_unverified(issued.token)
         body.update(self._times(body["iat"], minutes, expired=expired, late=not_yet_valid))
@@ -180,6 +192,20 @@ class AuthHarness:
         return {"iat": issued, "nbf": issued, "exp": issued + lifetime}
 
     # -- users and refresh tokens -------------------------------------------------------
+
+    def enable_totp(self, name: str) -> tuple[str, list[str]]:
+        """Turn TOTP on for user ``name``: returns its secret and recovery codes.
+
+        Compute codes with :func:`ticketbooth.testing.totp_code`; the confirming code
+        spent the current time step, so the next one to accept is ``offset=1``.
+
+        Raises:
+            NotFoundError: no such user.
+        """
+        user = self.services.users.find(name)
+        secret = self.services.mfa.setup_totp(user).secret
+        codes = self.services.mfa.confirm_totp(user, totp_code(secret, at=self.clock.now()))
+        return secret, codes
 
     def add_user(
         self,
