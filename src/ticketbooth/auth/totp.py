@@ -8,6 +8,7 @@ accepted.  Which step a code belongs to is returned, so the caller can spend it 
 from __future__ import annotations
 
 import hmac
+import io
 
 import pyotp
 import segno
@@ -33,7 +34,9 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """``uri`` as a QR code, an SVG document (``segno``)."""
-    return str(segno.make(uri, error="m").svg_inline(scale=4, border=2))
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", xmldecl=False, scale=4, border=2)
+    return buffer.getvalue().decode("utf-8")
 
 
 def current_step(now: float) -> int:

@@ -105,6 +105,7 @@
     $("password").value = "";
     notify(text, kind);
     ($("username").value ? $("password") : $("username")).focus();
+    document.dispatchEvent(new CustomEvent("tb:signed-out"));
   }
 
   async function showApp(profile) {
@@ -120,6 +121,7 @@
     $("app-view").hidden = false;
     $("create-form").hidden = !isAdmin;
     await loadProducts();
+    document.dispatchEvent(new CustomEvent("tb:signed-in", { detail: profile }));
   }
 
   function render(products) {
@@ -174,7 +176,9 @@
       $("password").value = "";
       if (response.ok) {
         notify("");
-        await showApp(await response.json());
+        const body = await response.json();
+        if (body.mfaRequired) window.ticketbooth.secondStep(body); // security.js
+        else await showApp(body);
       } else if (response.status === 401) {
         notify("Wrong username or password.", "error");
       } else if (response.status === 429) {
@@ -235,5 +239,7 @@
     else showLogin();
   }
 
+  // What security.js (the Security view, the second step of sign-in) builds on.
+  window.ticketbooth = { api, send, notify, guarded, messageOf, showApp, showLogin };
   document.addEventListener("DOMContentLoaded", () => guarded(start));
 })();
