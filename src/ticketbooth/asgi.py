@@ -29,7 +29,7 @@ stream wrapping and no background-task pitfalls, and it works wherever ASGI does
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 from . import httpauth
@@ -87,7 +87,9 @@ class TicketBoothMiddleware:
         self.exclude = tuple(exclude)
         self.cookies = cookies
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    # Any, not Scope: Starlette types a scope as a MutableMapping and Litestar as
+    # TypedDicts, which are not MutableMappings; this is the one signature both accept.
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind not in ("http", "websocket") or scope["path"].startswith(self.exclude):
             await self.app(scope, receive, send)
@@ -127,7 +129,7 @@ class TicketBoothMiddleware:
         return self.check(self.verifier.principal(token))
 
 
-def principal_of(scope: Scope) -> Principal | None:
+def principal_of(scope: Mapping[str, object]) -> Principal | None:
     """The principal :class:`TicketBoothMiddleware` put in ``scope`` (None: no token)."""
     principal = scope.get(PRINCIPAL_KEY)
     return principal if isinstance(principal, Principal) else None
