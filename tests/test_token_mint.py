@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SECRET, ServerFactory
+from tests.servers import SECRET, ServerFactory, scrub_ticketbooth_env
 from ticketbooth import Key, KeySet, TokenValidator, ValidationParameters, decode_unverified
 from ticketbooth.assembly import build
 from ticketbooth.cli import app
@@ -21,9 +20,7 @@ from ticketbooth.testing import bearer, fast_hasher
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A clean environment and an empty working directory (the default database lives here)."""
-    for name in list(os.environ):
-        if name.startswith("TICKETBOOTH_"):
-            monkeypatch.delenv(name)
+    scrub_ticketbooth_env(monkeypatch)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
 

@@ -2,61 +2,32 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
-import redis
 
-from tests.conftest import PASSWORDS, Server, ServerFactory
-from tests.databases import postgres_database
+from tests.servers import PASSWORDS, Server, ServerFactory, require_redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POLL_SECONDS = 1.0
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
-def require_redis() -> None:
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        reason = f"Redis at {REDIS_URL} is unreachable: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
-        pytest.skip(f"{reason} (set CI=1 to make this fail)")
-    finally:
-        client.close()
-
-
 @pytest.fixture
-def pair(
-    server_factory: ServerFactory, request: pytest.FixtureRequest
-) -> Iterator[tuple[Server, Server]]:
-    """Instances A and B; ``indirect`` param True means Redis is configured."""
-    with_redis = getattr(request, "param", True)
-    if with_redis:
-        require_redis()
-    with postgres_database() as url:
-        env = {
-            "TICKETBOOTH_DATABASE_URL": url,
-            "TICKETBOOTH_ISSUER": f"tb-test-{secrets.token_hex(4)}",
-            "TICKETBOOTH_REVOKE_ACCESS": "1",
-            "TICKETBOOTH_REVOCATION_POLL_SECONDS": str(POLL_SECONDS),
-        }
-        if with_redis:
-            env["TICKETBOOTH_REDIS_URL"] = REDIS_URL
-        a = server_factory(env=env)
-        b = server_factory(env=env, users={})
-        b.passwords.update(a.passwords)
-        yield a, b
-        a.stop()
-        b.stop()
+def pair(server_factory: ServerFactory, request: pytest.FixtureRequest) -> tuple[Server, Server]:
+    """Instances A and B on one PostgreSQL; ``indirect`` param True means Redis is configured."""
+    settings = {
+        "TICKETBOOTH_REVOKE_ACCESS": "1",
+        "TICKETBOOTH_REVOCATION_POLL_SECONDS": str(POLL_SECONDS),
+    }
+    if getattr(request, "param", True):
+        settings["TICKETBOOTH_REDIS_URL"] = require_redis()
+    a = server_factory(engine="postgresql", settings=settings)
+    b = server_factory(database_url=a.database_url, settings=settings, users={})
+    b.passwords.update(a.passwords)
+    return a, b
 
 
 def _login(server: Server, name: str = "john", password: str | None = None) -> httpx.Response:

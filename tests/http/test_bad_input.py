@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.servers import Server
 
 from .helpers import INVALID_CREDENTIALS, INVALID_REFRESH, bearer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.servers import Server
 
 from .helpers import ISSUER
 

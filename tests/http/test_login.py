@@ -11,7 +11,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.conftest import PASSWORDS, ROLES, Server, start_server
+from tests.servers import PASSWORDS, ROLES, Server, ServerFactory, ServerPool
 from ticketbooth.tokens import Key
 
 from .helpers import (
@@ -204,13 +204,9 @@ def test_chunked_body_over_64_kib_is_413(client: httpx.Client) -> None:
 
 
 @pytest.fixture(scope="module")
-def lockout_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def lockout_server(module_servers: ServerPool, engine_name: str) -> Server:
     """A server of its own: the locks these tests set must not leak into others."""
-    srv = start_server(
-        tmp_path_factory.mktemp("server"), {}, {n: (ROLES[n], PASSWORDS[n]) for n in PASSWORDS}
-    )
-    yield srv
-    srv.stop()
+    return module_servers.start(engine=engine_name)
 
 
 def _fail_ten_times(client: httpx.Client, username: str) -> None:
@@ -246,19 +242,16 @@ def test_unknown_usernames_are_locked_the_same_way(lockout_server: Server) -> No
 
 
 def test_failures_from_one_address_lock_the_address(
-    tmp_path_factory: pytest.TempPathFactory,
+    server_factory: ServerFactory, engine_name: str
 ) -> None:
-    srv = start_server(
-        tmp_path_factory.mktemp("server"), {"TICKETBOOTH_LOGIN_ADDRESS_FAILURES": "3"}
+    srv = server_factory(
+        engine=engine_name, settings={"TICKETBOOTH_LOGIN_ADDRESS_FAILURES": "3"}, users={}
     )
-    try:
-        with srv.client() as client:
-            for name in ("first", "second", "third"):
-                assert login(client, name, "x").json() == INVALID_CREDENTIALS
+    with srv.client() as client:
+        for name in ("first", "second", "third"):
+            assert login(client, name, "x").json() == INVALID_CREDENTIALS
 
-            _assert_locked(login(client, "fourth", "x"))
-    finally:
-        srv.stop()
+        _assert_locked(login(client, "fourth", "x"))
 
 
 def test_token_response_is_json(client: httpx.Client) -> None:

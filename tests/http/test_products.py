@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.servers import Server
 
 from .helpers import ADMIN_REQUIRED, PRODUCT_NOT_FOUND, bearer, unverified
 

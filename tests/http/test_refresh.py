@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.conftest import PASSWORDS, Server, ServerFactory
+from tests.servers import PASSWORDS, Server, ServerFactory
 
 from .helpers import (
     INVALID_REFRESH,
@@ -96,7 +96,7 @@ def test_access_token_is_not_a_refresh_token(client: httpx.Client) -> None:
 def test_expired_refresh_token_is_refused(server_factory: ServerFactory) -> None:
     # 0.00003 days is 2.6 s, 0.02 minutes 1.2 s; the server has no clock to move.
     srv = server_factory(
-        env={"TICKETBOOTH_REFRESH_DAYS": "0.00003", "TICKETBOOTH_ACCESS_MINUTES": "0.02"},
+        settings={"TICKETBOOTH_REFRESH_DAYS": "0.00003", "TICKETBOOTH_ACCESS_MINUTES": "0.02"},
         users={"john": ("User", PASSWORDS["john"])},
     )
     with srv.client() as client:

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from sqlalchemy import make_url
 
-from tests.conftest import Server, ServerFactory
 from tests.databases import postgres_database
 from tests.ops.tcp_proxy import TcpProxy
+from tests.servers import Server, ServerFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -24,7 +24,7 @@ def proxied_server(server_factory: ServerFactory) -> Iterator[tuple[Server, TcpP
         proxied = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(
             hide_password=False
         )
-        server = server_factory(env={"TICKETBOOTH_DATABASE_URL": proxied})
+        server = server_factory(settings={"TICKETBOOTH_DATABASE_URL": proxied})
         yield server, proxy
         server.stop()
         proxy.close()
