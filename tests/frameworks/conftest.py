@@ -12,11 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORDS, ROLES, SECRET, Server, run_cli, start_server
+from tests.servers import SECRET, Server, ServerPool, run_cli
 from ticketbooth.tokens import Key, KeySet
 from ticketbooth.verify import JWKSVerifier, Verifier
 
@@ -88,17 +87,12 @@ def tampered(token: str) -> str:
     return f"{header}.{forged}.{signature}"
 
 
-def _start(workdir: Path, alg: str) -> Server:
-    env = {} if alg == "HS256" else {"TICKETBOOTH_ALGORITHM": alg}
-    return start_server(workdir, env, {n: (ROLES[n], PASSWORDS[n]) for n in PASSWORDS})
-
-
 @pytest.fixture(scope="session")
 def issuers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Issuer]]:
-    started = {alg: Issuer(alg, _start(tmp_path_factory.mktemp(alg), alg)) for alg in ALGS}
-    yield started
-    for issuer in started.values():
-        issuer.server.stop()
+    """Both issuers, with users admin (Admin) and john (User), for the whole session."""
+    with ServerPool(tmp_path_factory) as pool:
+        settings = {"HS256": {}, "RS256": {"TICKETBOOTH_ALGORITHM": "RS256"}}
+        yield {alg: Issuer(alg, pool.start(settings=settings[alg])) for alg in ALGS}
 
 
 ALGS = ("HS256", "RS256")

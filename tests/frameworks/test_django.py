@@ -24,7 +24,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from tests.conftest import SECRET  # noqa: E402
+from tests.servers import SECRET  # noqa: E402
 from ticketbooth.django import ConfigError, HasRole, HasScope, TokenUser  # noqa: E402
 from ticketbooth.django._config import parse  # noqa: E402
 from ticketbooth.verify import JWKSVerifier, Verifier  # noqa: E402

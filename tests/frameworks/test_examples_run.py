@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -12,11 +13,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
-
 from .conftest import Issuer
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A port for an example's own ``--port`` (the examples take a port, as their docs say)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 DJANGO_PROJECT = ROOT / "examples" / "django_project"
 
 
