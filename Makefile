@@ -63,6 +63,7 @@ bench: $(STAMP)
 	@$(BIN)/python bench/http.py
 	@$(BIN)/python bench/sessions_vs_jwt.py
 	@$(BIN)/python bench/load.py
+	@$(BIN)/python bench/frameworks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
