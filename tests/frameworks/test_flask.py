@@ -86,3 +86,29 @@ def test_cookie_mode_reads_the_cookie_and_checks_csrf(issuer: Issuer) -> None:
     # an Authorization header of another scheme is never read from the cookie
     other = client.get("/orders", headers={"Authorization": "Basic am9objpzZWNyZXQ="})
     assert (other.status_code, other.get_json()) == (401, {"message": "Authentication required"})
+
+
+def test_class_based_views_take_the_decorators(issuer: Issuer) -> None:
+    from flask.views import MethodView
+
+    class Orders(MethodView):
+        decorators = (roles_required("Admin"),)
+
+        def get(self) -> dict[str, str]:
+            return {"name": current_principal.username}
+
+        async def delete(self) -> tuple[str, int]:
+            return "", 204
+
+    app = Flask(__name__)
+    TicketBooth(app, issuer.verifier())
+    app.add_url_rule("/orders", view_func=Orders.as_view("orders"))
+    client = app.test_client()
+
+    assert client.get("/orders", headers=bearer(issuer.token("admin"))).status_code == 200
+    assert client.delete("/orders", headers=bearer(issuer.token("admin"))).status_code == 204
+    refused = client.delete("/orders", headers=bearer(issuer.token("john")))
+    assert (refused.status_code, refused.get_json()) == (
+        403,
+        {"message": "This requires the role Admin"},
+    )
