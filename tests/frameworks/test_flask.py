@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
+from typing import Any, ClassVar
 
 import pytest
 from examples.flask_app import create_app
@@ -92,7 +94,7 @@ def test_class_based_views_take_the_decorators(issuer: Issuer) -> None:
     from flask.views import MethodView
 
     class Orders(MethodView):
-        decorators = (roles_required("Admin"),)
+        decorators: ClassVar[list[Callable[..., Any]]] = [roles_required("Admin")]
 
         def get(self) -> dict[str, str]:
             return {"name": current_principal.username}
