@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run   - set up, create demo users, serve on http://127.0.0.1:8000"
 	@echo "make test  - set up and run every check and test"
-	@echo "make bench - run the benchmarks (installs Debian's wrk when missing)"
+	@echo "make bench - run the benchmarks and the 60-s soak (installs Debian's wrk when missing)"
 
 $(STAMP): pyproject.toml
 	@echo "==> creating virtualenv in $(VENV) and installing ticketbooth (about a minute)"
@@ -64,6 +64,7 @@ bench: $(STAMP)
 	@$(BIN)/python bench/sessions_vs_jwt.py
 	@$(BIN)/python bench/load.py
 	@$(BIN)/python bench/frameworks.py
+	@$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
