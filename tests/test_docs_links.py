@@ -1,7 +1,7 @@
 """The repository is self-contained: no file points outside it, and docs/api.md is complete.
 
 A clone is all a user gets, so every relative link in a Markdown file must land on a file
-inside the repository, nothing may mention the coordinator's ``../shared`` folder, and
+inside the repository, nothing may mention the shared folder beside it (:data:`OUTSIDE`), and
 every route the app registers must be documented in ``docs/api.md``.
 """
 
@@ -89,8 +89,8 @@ def test_the_link_check_catches_an_escaping_link(tmp_path: Path) -> None:
     page = ROOT / "docs" / "api.md"
     assert (page.parent / "../../elsewhere/API.md").resolve().is_relative_to(ROOT) is False
     sample = tmp_path / "sample.md"
-    sample.write_text("see [the contract](../../shared/API.md#http) and [x](https://a.b/c)")
-    assert _relative_targets(sample) == ["../../shared/API.md"]
+    sample.write_text(f"see [the contract](../{OUTSIDE}/API.md#http) and [x](https://a.b/c)")
+    assert _relative_targets(sample) == [f"../{OUTSIDE}/API.md"]
 
 
 def test_the_readme_links_the_http_reference() -> None:

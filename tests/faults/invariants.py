@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.conftest import run_cli
+from tests.servers import run_cli
 
 
 @dataclass(frozen=True)

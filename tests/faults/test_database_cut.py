@@ -18,7 +18,6 @@ import httpx
 import pytest
 from sqlalchemy import make_url
 
-from tests.conftest import PASSWORDS, Server, ServerFactory
 from tests.databases import postgres_database
 from tests.faults.invariants import (
     assert_audit_chain_verifies,
@@ -27,6 +26,7 @@ from tests.faults.invariants import (
     was_rotated,
 )
 from tests.ops.tcp_proxy import TcpProxy
+from tests.servers import PASSWORDS, Server, ServerFactory, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -119,19 +119,14 @@ def proxied(server_factory: ServerFactory) -> Iterator[tuple[Server, TcpProxy, s
         parsed = make_url(url)
         proxy = TcpProxy((parsed.host or "127.0.0.1", parsed.port or 5432))
         through_proxy = parsed.set(host="127.0.0.1", port=proxy.port)
-        server = server_factory(
-            env={"TICKETBOOTH_DATABASE_URL": through_proxy.render_as_string(hide_password=False)}
-        )
+        server = server_factory(database_url=through_proxy.render_as_string(hide_password=False))
         yield server, proxy, url
         server.stop()
         proxy.close()
 
 
 def _wait(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + PHASE_BOUND_SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, f"never saw {what}"
-        time.sleep(0.05)
+    wait_for(condition, within=PHASE_BOUND_SECONDS, what=what)
 
 
 def test_database_cut_answers_503_then_recovers_by_itself(
@@ -167,7 +162,7 @@ def test_database_cut_answers_503_then_recovers_by_itself(
         for thread in threads:
             thread.join(PHASE_BOUND_SECONDS)
     assert not any(thread.is_alive() for thread in threads)
-    assert server.process is not None and server.process.poll() is None  # never restarted
+    assert server.is_running  # never restarted
 
     assert tally.unexpected == []
     assert tally.missing_retry_after == 0

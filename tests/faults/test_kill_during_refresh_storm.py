@@ -16,20 +16,18 @@ tokens, that no rotation is half written, and that the audit chain verifies.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
-from tests.conftest import PASSWORDS, Server, ServerFactory
-from tests.databases import postgres_database
 from tests.faults.invariants import (
     assert_audit_chain_verifies,
     assert_refresh_tokens_whole,
     rotations_without_audit_row,
     token_hash,
 )
+from tests.servers import PASSWORDS, Server, ServerFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -106,15 +104,10 @@ class Storm:
 
 
 @pytest.fixture
-def two_instances(server_factory: ServerFactory) -> Iterator[tuple[Server, Server, str]]:
-    with postgres_database() as url:
-        env = {"TICKETBOOTH_DATABASE_URL": url}
-        a = server_factory(env=env)
-        b = server_factory(env=env, users={})
-        b.passwords.update(a.passwords)
-        yield a, b, url
-        a.stop()
-        b.stop()
+def two_instances(server_factory: ServerFactory) -> tuple[Server, Server, str]:
+    a = server_factory(engine="postgresql")
+    b = server_factory(database_url=a.database_url, users={})
+    return a, b, a.database_url
 
 
 def _login(server: Server) -> str:
@@ -146,9 +139,7 @@ def test_kill_9_mid_storm_loses_nothing_but_sessions_whose_answer_died(
     for thread in threads:
         thread.start()
     assert storm.kill_due.wait(STORM_BOUND_SECONDS), "the storm never got going"
-    assert a.process is not None
-    a.process.kill()  # SIGKILL: no shutdown, no cleanup, mid-request
-    a.process.wait()
+    a.kill()  # SIGKILL: no shutdown, no cleanup, mid-request
     for thread in threads:
         thread.join(STORM_BOUND_SECONDS)
         assert not thread.is_alive(), "a client hung after the kill"

@@ -9,7 +9,6 @@ and the limits are shared again, without a restart.
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import socket
@@ -22,8 +21,7 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import PASSWORDS, Server, ServerFactory
-from tests.databases import postgres_database
+from tests.servers import PASSWORDS, Server, ServerFactory, require, wait_for
 from ticketbooth.auth.ratelimit import REDIS_RETRY_SECONDS
 from ticketbooth.auth.revocation import CHANNEL
 
@@ -51,8 +49,9 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        first = not self.port
         for _ in range(5):  # a free port can be taken between probing and binding
-            if not self.port:
+            if first:
                 with socket.socket() as sock:
                     sock.bind(("127.0.0.1", 0))
                     self.port = int(sock.getsockname()[1])
@@ -105,11 +104,8 @@ class RedisServer:
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        reason = "redis-server is not installed (apt-get install redis-server)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
-        pytest.skip(f"{reason} (set CI=1 to make this fail)")
+    missing = shutil.which("redis-server") is None
+    require("redis-server", "not installed (apt-get install redis-server)" if missing else None)
     server = RedisServer(tmp_path)
     server.start()
     yield server
@@ -117,32 +113,21 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def pair(
-    server_factory: ServerFactory, own_redis: RedisServer
-) -> Iterator[tuple[Server, Server, str]]:
-    issuer = f"tb-redis-{secrets.token_hex(4)}"
-    with postgres_database() as url:
-        env = {
-            "TICKETBOOTH_DATABASE_URL": url,
-            "TICKETBOOTH_ISSUER": issuer,
-            "TICKETBOOTH_REDIS_URL": own_redis.url,
-            "TICKETBOOTH_REVOKE_ACCESS": "true",
-            "TICKETBOOTH_REVOCATION_POLL_SECONDS": str(POLL_SECONDS),
-            "TICKETBOOTH_LOGIN_USER_FAILURES": str(USER_FAILURES),
-        }
-        a = server_factory(env=env)
-        b = server_factory(env=env, users={})
-        b.passwords.update(a.passwords)
-        yield a, b, f"{CHANNEL}:{issuer}"
-        a.stop()
-        b.stop()
+def pair(server_factory: ServerFactory, own_redis: RedisServer) -> tuple[Server, Server, str]:
+    settings = {
+        "TICKETBOOTH_ISSUER": f"tb-redis-{secrets.token_hex(4)}",
+        "TICKETBOOTH_REDIS_URL": own_redis.url,
+        "TICKETBOOTH_REVOKE_ACCESS": "true",
+        "TICKETBOOTH_REVOCATION_POLL_SECONDS": str(POLL_SECONDS),
+        "TICKETBOOTH_LOGIN_USER_FAILURES": str(USER_FAILURES),
+    }
+    a = server_factory(engine="postgresql", settings=settings)
+    b = server_factory(database_url=a.database_url, settings=settings, users={})
+    return a, b, f"{CHANNEL}:{settings['TICKETBOOTH_ISSUER']}"
 
 
 def _wait(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + BOUND_SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {BOUND_SECONDS} s: {what}"
-        time.sleep(0.1)
+    wait_for(condition, within=BOUND_SECONDS, what=what, interval=0.1)
 
 
 def _login(server: Server, name: str, password: str) -> httpx.Response:
@@ -167,7 +152,7 @@ def _logout(server: Server, token: str) -> int:
 
 
 def _log(server: Server) -> str:
-    return (server.workdir / "server.log").read_text(errors="replace")
+    return server.log()
 
 
 def _wait_for_shared_limits(server: Server, label: str) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from tests.conftest import PASSWORDS, Server, ServerFactory
+from tests.servers import PASSWORDS, Server, ServerFactory
 
 WORKERS = {"login": 4, "refresh": 2, "my-info": 2, "products": 1}
 BOUND_SECONDS = 120.0
@@ -150,8 +150,7 @@ def test_sigterm_lets_requests_in_flight_finish(server_factory: ServerFactory) -
     assert sum(load.during.values()) == in_flight
     with pytest.raises(httpx.ConnectError):  # and then it is gone, not half there
         httpx.get(server.base_url + "/health", timeout=5)
-    log = (server.workdir / "server.log").read_text()
-    assert "Traceback" not in log
+    assert "Traceback" not in server.log()
     print(
         f"\nMEASURED SIGTERM: {in_flight} requests in flight at the signal, all answered 200"
         f" ({dict(load.during)}); {sum(load.before.values())} answered before; exit after draining"
