@@ -199,6 +199,7 @@ def build(
             refresh_lifetime=settings.refresh_seconds,
             auditor=auditor,
             revoker=revoker,
+            unit_of_work=db.session,
             now=now,
         ),
         users=UserAdmin(

@@ -129,9 +129,9 @@ def assert_audit_chain_verifies(env: dict[str, str], workdir: Path) -> int:
 def rotations_without_audit_row(database_url: str) -> int:
     """Committed rotations with no ``refresh`` success row in the audit table.
 
-    The rotation and its audit row are two transactions: a process killed (or a
-    connection cut) between them leaves a rotation that only the JSON log line records.
-    The chain itself stays intact; this counts the gap.
+    The service writes a rotation and its audit row in one transaction, so this is 0
+    whatever kills the process or cuts the connection; were they two transactions, a
+    fault between them would leave a rotation only the JSON log line records.
     """
     engine = create_engine(database_url, poolclass=NullPool)
     try:

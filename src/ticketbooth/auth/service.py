@@ -15,6 +15,7 @@ Outside the window, or once the successor was itself used or revoked, it is thef
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import secrets
@@ -89,6 +90,9 @@ class AuthService:
         refresh_lifetime: seconds a refresh token lives after it is issued.
         auditor: where authentication events are recorded.
         revoker: when given, logout also revokes the user's access tokens.
+        unit_of_work: opens a transaction that the repository and audit writes made
+            inside it join (``Database.session``), so a rotation and its audit row commit
+            together or not at all.  Without it each write is its own transaction.
         now: the clock.
     """
 
@@ -103,8 +107,12 @@ class AuthService:
         refresh_lifetime: float,
         auditor: Auditor | None = None,
         revoker: Revoker | None = None,
+        unit_of_work: Callable[[], contextlib.AbstractContextManager[object]] = (
+            contextlib.nullcontext
+        ),
         now: Callable[[], float] = time.time,
     ) -> None:
+        self._unit = unit_of_work
         self._audit = auditor or Auditor(now=now)
         self._revoker = revoker
         self._users = users
@@ -162,9 +170,10 @@ class AuthService:
         if self._hasher.needs_rehash(user.password_hash):
             self._users.update(user.id, password_hash=self._hasher.hash(password))
         token, new = self._mint(user, family_id=str(uuid.uuid4()), parent=None)
-        self._refresh.add(new)
         pair = self._pair(user, token, new)
-        self._audit.record("login", user_id=user.id, username=user.username, context=context)
+        with self._unit():  # the new family and its audit row, together or not at all
+            self._refresh.add(new)
+            self._audit.record("login", user_id=user.id, username=user.username, context=context)
         return pair
 
     @overload
@@ -215,12 +224,19 @@ class AuthService:
             self._refresh.revoke_family(record.family_id, "user-disabled", now)
             self._refused(record, context, "user_disabled")
         token, new = self._mint(user, family_id=record.family_id, parent=record)
-        if not self._refresh.rotate(record.id, new, now):
+        pair = self._pair(user, token, new)
+        # The rotation and its audit row commit together: a crash or a lost connection
+        # leaves either both or neither, and the commit comes just before the answer.
+        with self._unit():
+            is_rotated = self._refresh.rotate(record.id, new, now)
+            if is_rotated:
+                self._audit.record(
+                    "refresh", user_id=user.id, username=user.username, context=context
+                )
+        if not is_rotated:
             # Another request rotated (or revoked) it first: this is a second use.
             current = self._refresh.get(record.id) if grace_seconds > 0 else None
             return self._replayed(current or record, context, grace_seconds)
-        pair = self._pair(user, token, new)
-        self._audit.record("refresh", user_id=user.id, username=user.username, context=context)
         return pair
 
     def _replayed(
