@@ -25,7 +25,7 @@ and after at least ``--memory-requests`` (100,000) requests with the distinct to
 (more runs of that scenario are added when the rounds served fewer).  The servers are
 stopped at the end, whatever happens.
 
-    .venv/bin/python bench/http.py [--duration 5] [--rounds 3] [--connections 32]
+    .venv/bin/python bench/http.py [--duration 3] [--rounds 5] [--connections 32]
 
 ``--profile DIR`` also records the ticketbooth server with py-spy (``pip install
 py-spy``) during one extra run of each of its scenarios: ``DIR/<scenario>.txt`` in
@@ -89,8 +89,8 @@ class Run:
     requests_per_second: float
     p50_ms: float
     p99_ms: float
-    requests: int
-    cpu_us: float
+    requests: int = 0
+    cpu_us: float = 0.0
     """The server's CPU time (user + system, all threads) per request, in microseconds."""
 
 
@@ -530,8 +530,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per run (default 5)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per run (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
     parser.add_argument("--connections", type=int, default=32, help="wrk -c (default 32)")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per scenario")
     parser.add_argument("--tokens", type=int, default=1000, help="distinct tokens (default 1000)")
