@@ -21,6 +21,7 @@ from ..logs import configure_logging
 from ..tokens.errors import TicketboothError
 from .cors import add_cors
 from .dependencies import attach
+from .flat import include_flat
 from .metrics import Metrics, RequestTimer
 from .page import page_router
 from .routes import auth_router, meta_router, products_router
@@ -149,10 +150,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     svc.auditor.add_sink(metrics)
     app.state.metrics = metrics
     attach(app, svc.validator)
-    app.include_router(auth_router)
-    app.include_router(products_router)
-    app.include_router(meta_router)
-    app.include_router(page_router)
+    for router in (auth_router, products_router, meta_router, page_router):
+        include_flat(app, router)
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestTimer, metrics=metrics)
     add_cors(app, svc.settings)

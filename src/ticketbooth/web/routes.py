@@ -9,7 +9,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from ..assembly import Services
 from ..auth.audit import RequestContext
@@ -21,6 +21,7 @@ from . import cookies
 from .dependencies import require_role, require_user
 from .errors import error_response
 from .metrics import CONTENT_TYPE_LATEST
+from .responses import JSONResponse
 from .schemas import (
     CookieSession,
     LoginRequest,
