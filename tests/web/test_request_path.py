@@ -111,3 +111,14 @@ def test_request_timer_binds_each_route_method_and_status_once() -> None:
     )
     assert line in text
     assert 'method="GET",route="unmatched",status="404"' in text
+
+
+def test_fastapi_telemetry_is_off_unless_its_own_switch_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ticketbooth.web.app import _telemetry
+
+    monkeypatch.delenv("FASTAPI_OTEL_AUTO_CONFIGURE", raising=False)
+    assert _telemetry() == {"tracing": False, "metrics": False, "logs": False}
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "TRUE")
+    assert _telemetry() is None
