@@ -129,14 +129,13 @@ INSERT_TOKEN = (
     "INSERT INTO refresh_tokens (id, user_id, family_id, parent_id, token_hash, issued_at, "
     "expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
-LOCK_HEAD = "UPDATE audit_head SET id = 1 WHERE id = 1"
-READ_HEAD = "SELECT id, last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE"
+TAKE_HEAD = "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash"
 INSERT_AUDIT = (
     "INSERT INTO audit_events (id, at, event, outcome, user_id, username, address, "
     "user_agent, detail, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
-MOVE_HEAD = "UPDATE audit_head SET last_id = %s, last_hash = %s WHERE id = 1"
-LIMIT_STATEMENTS = 8
+MOVE_HEAD = "UPDATE audit_head SET last_hash = %s WHERE id = 1"
+LIMIT_STATEMENTS = 7
 
 
 def limit_rotation(dialect: Dialect, connection: Any, token: str) -> str:
@@ -160,25 +159,23 @@ def limit_rotation(dialect: Dialect, connection: Any, token: str) -> str:
             dialect.time(now), dialect.time(now + timedelta(days=7)),
         ),
     )  # fmt: skip
-    cursor.execute(sql(LOCK_HEAD))
-    cursor.execute(sql(READ_HEAD))
-    head = cursor.fetchone()
-    row_id = head[1] + 1
+    cursor.execute(sql(TAKE_HEAD))
+    row_id, prev_hash = cursor.fetchone()
     detail = "{}"
     body = json.dumps(
         [row_id, now.isoformat(), "refresh", "success", user[0], user[1], "127.0.0.1", None,
          detail],
         separators=(",", ":"),
     )  # fmt: skip
-    digest = hashlib.sha256((head[2] + body).encode()).hexdigest()
-    cursor.execute(sql(MOVE_HEAD), (row_id, digest))
+    digest = hashlib.sha256((prev_hash + body).encode()).hexdigest()
     cursor.execute(
         sql(INSERT_AUDIT),
         (
             row_id, dialect.time(now), "refresh", "success", user[0], user[1], "127.0.0.1",
-            None, detail, head[2], digest,
+            None, detail, prev_hash, digest,
         ),
     )  # fmt: skip
+    cursor.execute(sql(MOVE_HEAD), (digest,))
     connection.commit()
     cursor.close()
     return new_token
