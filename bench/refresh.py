@@ -427,6 +427,23 @@ def describe(trips: Trips, rotations: int) -> list[str]:
 # -- the run ---------------------------------------------------------------------------------
 
 
+def postgres_reachable(base: str) -> bool:
+    """Whether the PostgreSQL server answers; says so when it does not (CI set: abort)."""
+    import psycopg
+
+    try:
+        psycopg.connect(
+            base.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=5
+        ).close()
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL at {base} is not reachable ({str(exc).strip()})"
+        if os.environ.get("CI"):
+            raise Abort(message) from exc
+        print(f"SKIPPED PostgreSQL: {message}")
+        return False
+    return True
+
+
 @contextmanager
 def postgres_database(base: str) -> Iterator[str]:
     """A fresh PostgreSQL database on the server of ``base``; dropped afterwards."""
@@ -501,7 +518,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> None:
     )
     print()
     results = []
-    if args.postgres:
+    if args.postgres and postgres_reachable(args.postgres):
         with postgres_database(args.postgres) as url:
             results.append(bench_database("PostgreSQL", url, args, workdir, pin))
     if not args.no_sqlite:
