@@ -359,7 +359,15 @@ def counting(engine: Any) -> Iterator[Trips]:
         trips.statements.append(" ".join(str(args[2]).split()))
 
     def on(kind: str) -> Callable[..., None]:
-        def count(*_args: Any) -> None:
+        def count(connection: Any, *_args: Any) -> None:
+            # An autocommit connection's "transaction" sends nothing (psycopg's
+            # autocommit attribute; sqlite3's isolation_level None).
+            dbapi = connection.connection.dbapi_connection
+            if type(dbapi).__module__.startswith("sqlite3"):
+                if dbapi.isolation_level is None:
+                    return
+            elif dbapi.autocommit:
+                return
             setattr(trips, kind, getattr(trips, kind) + 1)
 
         return count
