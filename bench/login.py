@@ -121,7 +121,16 @@ def measure_raw(
     command = [sys.executable, __file__, "--raw", str(seconds), "--clients", str(callers)]
     if cpu is not None:
         command = ["taskset", "-c", str(cpu), *command]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=seconds + 120)
+    # A session of its own, as the server has: with the kernel's autogroup scheduling,
+    # nice 19 counts within a session, and the limit must compete as the server does.
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=seconds + 120,
+        start_new_session=True,
+    )
     for line in result.stdout.splitlines():
         if line.startswith("RAW "):
             fields = dict(item.split("=") for item in line.split()[1:])
