@@ -252,8 +252,13 @@ def measure_limit(
     command += ["--duration", str(args.duration), "--ramp", str(args.ramp)]
     if cpu is not None:
         command = ["taskset", "-c", str(cpu), *command]
-    result = subprocess.run(
-        command, capture_output=True, text=True, env=env, timeout=args.duration + 120
+    result = subprocess.run(  # a session of its own, as the server has (autogroups)
+        command,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=args.duration + 120,
+        start_new_session=True,
     )
     for line in result.stdout.splitlines():
         if line.startswith("LIMIT "):
