@@ -430,7 +430,7 @@ def describe(trips: Trips, rotations: int) -> list[str]:
         f"{trips.commits / rotations:.1f} COMMIT, {trips.rollbacks / rotations:.1f} ROLLBACK, "
         f"{trips.pings / rotations:.1f} pool pre-pings: "
         f"{trips.round_trips / rotations:.1f} round trips per refresh "
-        f"(the limit: {LIMIT_STATEMENTS} statements + COMMIT, BEGIN implicit)"
+        f"(the limit: BEGIN, {LIMIT_STATEMENTS} statements, COMMIT, no pre-ping)"
     ]
     first = trips.statements[: round(per)]
     lines += [f"    {statement[:150]}" for statement in first]
