@@ -61,6 +61,8 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || (echo "==> apt-get: installing wrk" && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null)
 	@$(BIN)/python bench/verify.py
 	@$(BIN)/python bench/http.py
+	@$(BIN)/python bench/login.py
+	@$(BIN)/python bench/refresh.py
 	@$(BIN)/python bench/sessions_vs_jwt.py
 	@$(BIN)/python bench/load.py
 	@$(BIN)/python bench/frameworks.py

@@ -6,12 +6,12 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..httpauth import MissingTokenError, error_answer
 from ..store.db import StoreUnavailableError
 from ..tokens.errors import InvalidTokenError, TicketboothError
+from .responses import JSONResponse
 
 log = logging.getLogger("ticketbooth.web")
 

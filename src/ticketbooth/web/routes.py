@@ -9,7 +9,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from ..assembly import Services
 from ..auth.audit import RequestContext
@@ -21,6 +21,7 @@ from . import cookies
 from .dependencies import require_role, require_user
 from .errors import error_response
 from .metrics import CONTENT_TYPE_LATEST
+from .responses import JSONResponse
 from .schemas import (
     CookieSession,
     LoginRequest,
@@ -169,8 +170,12 @@ def list_products(request: Request, _user: Principal = Depends(require_user)) ->
 
 
 @products_router.get("/my-info", response_model=MyInfo, openapi_extra=BEARER)
-async def my_info(user: Principal = Depends(require_user)) -> JSONResponse:
+async def my_info(request: Request) -> JSONResponse:
     """Who the token says the caller is; answered from the token alone."""
+    # The busiest route calls require_user itself: as a Depends() it costs FastAPI a
+    # second level of dependency solving, a sixth of this route's time in the app
+    # (bench/http.py).  Same function, same errors, same OpenAPI document.
+    user = await require_user(request)
     return JSONResponse({"userId": user.user_id, "userName": user.username, "role": user.role})
 
 
