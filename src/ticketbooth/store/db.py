@@ -160,13 +160,10 @@ class Database:
         Raises:
             StoreUnavailableError: the database connection failed.
         """
-        unit = _UNIT.get()
-        if unit is not None and unit.engine is self.engine:
-            try:
-                yield unit.session
-            except BaseException as exc:
-                unit.failure = unit.failure or exc
-                raise
+        unit = self._joined()
+        if unit is not None:
+            with _joining(unit) as session:
+                yield session
             return
         try:
             with self._sessions.begin() as session:
@@ -192,9 +189,17 @@ class Database:
         transaction; use :meth:`session` for anything that writes, or for several
         reads that must agree.
 
+        Inside a unit of work (a ``with db.session():`` block) the read joins it, so it
+        sees the unit's own writes and takes no second connection.
+
         Raises:
             StoreUnavailableError: the database connection failed.
         """
+        unit = self._joined()
+        if unit is not None:
+            with _joining(unit) as session:
+                yield session
+            return
         try:
             with self._readers() as session:
                 yield session
@@ -203,9 +208,24 @@ class Database:
                 raise StoreUnavailableError() from exc
             raise
 
+    def _joined(self) -> _Unit | None:
+        """The unit of work open on this engine in this thread or task, if any."""
+        unit = _UNIT.get()
+        return unit if unit is not None and unit.engine is self.engine else None
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+@contextmanager
+def _joining(unit: _Unit) -> Iterator[Session]:
+    """The unit's session; a failure here fails the whole unit, even if the caller catches it."""
+    try:
+        yield unit.session
+    except BaseException as exc:
+        unit.failure = unit.failure or exc
+        raise
 
 
 def _is_connection_error(exc: BaseException) -> bool:
