@@ -74,7 +74,7 @@ def _assert_not_5xx(response: httpx.Response) -> None:
         assert isinstance(response.json()["message"], str)
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=100)
 @given(data=st.data())
 def test_arbitrary_json_bodies_never_5xx(
     fuzzed: Server, admin: dict[str, str], data: st.DataObject
@@ -91,7 +91,7 @@ def test_arbitrary_json_bodies_never_5xx(
     _assert_not_5xx(response)
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=40)
 @given(path=st.sampled_from(sorted(FIELDS)), content=st.binary(max_size=2000))
 def test_arbitrary_bytes_never_5xx(
     fuzzed: Server, admin: dict[str, str], path: str, content: bytes
@@ -118,7 +118,7 @@ ROUTES = [
 ]
 
 
-@settings(FUZZ, max_examples=120)
+@settings(FUZZ, max_examples=100)
 @given(
     route=st.sampled_from(ROUTES),
     segment=ANY_TEXT.map(lambda s: quote(s.encode("utf-8", "surrogatepass"), safe="")),
@@ -134,7 +134,9 @@ def test_arbitrary_paths_and_tokens_never_5xx(
     as_admin: bool,
 ) -> None:
     method, template = route
-    headers = admin if as_admin else {"Authorization": f"Bearer {token}"}
+    # Latin-1 bytes, trimmed: what h11 lets a client send (no surrounding whitespace)
+    authorization = f"Bearer {token}".strip().encode("latin-1")
+    headers: dict[Any, Any] = admin if as_admin else {b"Authorization": authorization}
 
     with fuzzed.client() as client:
         response = client.request(method, template.format(segment), headers=headers)
