@@ -47,10 +47,14 @@ $(CHROMIUM):
 	@$(SUDO) apt-get update -qq
 	@$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# pytest-xdist: two workers (the HTTP suites run once per engine), each test module on
+# one worker so its servers start once; pytest-cov combines the workers' coverage.
+XDIST ?= -n 2 --dist loadscope
+
 unit: $(STAMP) $(NODE_DEPS) $(CHROMIUM)
 	@echo "==> pytest (under coverage; tokens/ must stay at 100% of branches)"
 	@$(BIN)/coverage erase
-	@$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
+	@$(BIN)/pytest $(XDIST) --cov --cov-report= $(PYTEST_ARGS)
 	@$(BIN)/coverage report --include='*/ticketbooth/tokens/*' --fail-under=100 --skip-covered -m
 
 test: lint typecheck unit

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.servers import PASSWORDS, Server, ServerFactory, require_node
+from tests.servers import PASSWORDS, Server, ServerFactory, clean_environ, require_node
 
 pytestmark = pytest.mark.node
 
@@ -28,9 +27,7 @@ def node() -> str:
 
 
 def run_client(node: str, server: Server, **settings: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TB_", "TICKETBOOTH_", "NODE_"))
-    }
+    env = {k: v for k, v in clean_environ().items() if not k.startswith(("TB_", "NODE_"))}
     env.pop("BASE_URL", None)
     env.update(BASE_URL=server.base_url, **settings)
     return subprocess.run([node, str(CLIENT)], env=env, capture_output=True, text=True, timeout=90)

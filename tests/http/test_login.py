@@ -130,6 +130,29 @@ def test_invalid_body_is_422(client: httpx.Client, body: dict[str, Any]) -> None
     assert "ppppp" not in message  # the input is never echoed: it may be a password
 
 
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        pytest.param("nul\u0000user", "x", id="issue-10-nul-username"),
+        pytest.param("john", PASSWORDS["john"] + "\u0000", id="nul-password"),
+        pytest.param("john\ud800", "x", id="lone-surrogate-username"),
+        pytest.param("john", "\udfff", id="lone-surrogate-password"),
+    ],
+)
+def test_text_no_database_stores_is_invalid_credentials(
+    client: httpx.Client, username: str, password: str
+) -> None:
+    # issue 10: PostgreSQL refuses NUL in text, and this answered 500 there
+    body = json.dumps({"username": username, "password": password}).encode()
+
+    response = client.post(
+        "/api/auth/login", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 401
+    assert response.json() == INVALID_CREDENTIALS
+
+
 def test_length_limits_are_inclusive(client: httpx.Client) -> None:
     response = login(client, "u" * 150, "p" * 1024)
 

@@ -48,7 +48,11 @@ def serve(
     kid = services.issuer.keys.signing_key.kid
     if workers == 1:
         config = uvicorn.Config(
-            create_app(services=services), host=host, port=port, log_level="warning"
+            create_app(services=services),
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=False,  # TICKETBOOTH_TRUSTED_PROXIES alone decides (routes.py)
         )
     else:
         services.close()
@@ -59,6 +63,7 @@ def serve(
             port=port,
             workers=workers,
             log_level="warning",
+            proxy_headers=False,
         )
     # Bound here rather than inside uvicorn so the line below names the real port.
     sock = config.bind_socket()

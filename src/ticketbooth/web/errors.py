@@ -10,8 +10,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..httpauth import MissingTokenError, error_answer
 from ..store.db import StoreUnavailableError
-from ..tokens.errors import InvalidTokenError, TicketboothError
+from ..tokens.errors import (
+    AuthenticationError,
+    InvalidCredentialsError,
+    InvalidRefreshTokenError,
+    InvalidTokenError,
+    TicketboothError,
+)
 from .responses import JSONResponse
+from .schemas import BAD_CREDENTIALS, BAD_REFRESH_TOKEN
 
 log = logging.getLogger("ticketbooth.web")
 
@@ -46,9 +53,20 @@ async def _ticketbooth_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc)
 
 
+REFUSALS: dict[str, type[AuthenticationError]] = {
+    BAD_CREDENTIALS: InvalidCredentialsError,
+    BAD_REFRESH_TOKEN: InvalidRefreshTokenError,
+}
+"""Validation errors that are answered as the authentication failure they amount to."""
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)  # noqa: S101
-    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    errors = exc.errors()
+    malformed = [e for e in errors if e.get("type") not in REFUSALS]
+    if errors and not malformed:  # well-formed, but no user or token can match it
+        return error_response(REFUSALS[errors[0]["type"]]())
+    first = malformed[0] if malformed else {"loc": (), "msg": "invalid request"}
     if first.get("type") == "json_invalid":
         return JSONResponse({"message": "The request body is not valid JSON"}, status_code=422)
     where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"

@@ -6,10 +6,48 @@ import math
 from datetime import UTC
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..auth.service import TokenPair
 from ..store.records import UserRecord
+
+UNSTORABLE = "unstorable_text"
+"""The error type of text no database can store; the error handler answers 422."""
+BAD_CREDENTIALS = "bad_credentials"
+"""The same for a username or password: the error handler answers 401 Invalid credentials."""
+BAD_REFRESH_TOKEN = "bad_refresh_token"  # noqa: S105 - an error type, not a secret
+"""The same for a refresh token: 401 Invalid or expired refresh token."""
+
+
+def _unstorable(value: str) -> str | None:
+    """Why ``value`` cannot be stored (PostgreSQL refuses NUL; UTF-8 lone surrogates), or None."""
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must not contain lone surrogates"
+    return None
+
+
+def _storable(error_type: str) -> AfterValidator:
+    """The one check every string of a request body passes, raising ``error_type``."""
+
+    def check(value: str) -> str:
+        if (reason := _unstorable(value)) is not None:
+            raise PydanticCustomError(error_type, reason)
+        return value
+
+    return AfterValidator(check)
+
+
+Text = Annotated[str, _storable(UNSTORABLE)]
+"""A request string; text a database cannot store is a 422."""
+Credential = Annotated[str, _storable(BAD_CREDENTIALS)]
+"""A username or password: text no user can have is refused as bad credentials."""
+RefreshTokenText = Annotated[str, _storable(BAD_REFRESH_TOKEN)]
+"""A refresh token: text no refresh token has is refused as an invalid refresh token."""
 
 
 class _Body(BaseModel):
@@ -17,18 +55,20 @@ class _Body(BaseModel):
 
 
 class LoginRequest(_Body):
-    username: Annotated[str, Field(min_length=1, max_length=150)]
-    password: Annotated[str, Field(min_length=1, max_length=1024, repr=False)]
+    username: Annotated[Credential, Field(min_length=1, max_length=150)]
+    password: Annotated[Credential, Field(min_length=1, max_length=1024, repr=False)]
     # Cookie mode (docs/browser.md): tokens go to httpOnly cookies, never to the body.
     useCookies: Annotated[bool, Field(strict=True)] = False
 
 
 class RefreshRequest(_Body):
-    refreshToken: Annotated[str, Field(min_length=1, max_length=512, repr=False)]
+    # No length limit: any string that is not a live refresh token is the same 401
+    # (API.md), and the 64 KiB body limit bounds it.
+    refreshToken: Annotated[RefreshTokenText, Field(repr=False)]
 
 
 class ProductIn(_Body):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     # strict: API.md says a number; lax mode would take "12.5" and true.
     price: Annotated[float, Field(ge=0, lt=1e10, strict=True)]
 
