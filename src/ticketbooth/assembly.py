@@ -29,6 +29,7 @@ from .store.revocations import SqlRevocationRepository
 from .store.users import SqlUserRepository
 from .tokens.claims import ValidationParameters
 from .tokens.issuer import TokenIssuer
+from .tokens.profiles import ACCESS_PROFILES
 from .tokens.revocation import RevocationList
 from .tokens.validator import TokenValidator
 
@@ -170,6 +171,7 @@ def build(
         now=now,
         cache_size=settings.validation_cache_size,
         revocations=revocations,
+        profiles=ACCESS_PROFILES,
     )
     hasher = hasher or PasswordHasher()
     limiter = LoginLimiter(

@@ -12,6 +12,7 @@
     │   ├── WrongIssuerError
     │   ├── WrongAudienceError
     │   ├── MalformedTokenError
+    │   │   └── WrongTokenTypeError  a token of another profile (typ)
     │   ├── UnsupportedAlgorithmError
     │   └── MissingClaimError
     ├── AuthenticationError          credentials or refresh token refused    → 401
@@ -122,6 +123,23 @@ class MalformedTokenError(InvalidTokenError):
     def __init__(self, reason: str = "malformed") -> None:
         super().__init__()
         self.reason = reason
+
+
+class WrongTokenTypeError(MalformedTokenError):
+    """The ``typ`` header names a profile the validator does not accept.
+
+    A second-factor step or a mail-link token presented as an access token, for example.
+    Answered as malformed ("The token is malformed"): API.md's descriptions are fixed.
+
+    Attributes:
+        typ: the header's ``typ`` (``repr`` of it when not a string; None when absent).
+        expected: the ``typ`` values that would have been accepted.
+    """
+
+    def __init__(self, typ: object, expected: tuple[str, ...]) -> None:
+        super().__init__("typ")
+        self.typ = typ if typ is None or isinstance(typ, str) else repr(typ)
+        self.expected = expected
 
 
 class UnsupportedAlgorithmError(InvalidTokenError):
