@@ -40,6 +40,15 @@ print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
 NOT_FOR_VERIFY = [*NOT_FOR_TOKENS, "uvicorn", "typer", "prometheus_client", "psycopg"]
 """A service that only verifies tokens (issue 11): no web framework, ORM or hasher."""
 
+_STORE = """
+import json, pkgutil, sys, importlib
+import ticketbooth.store
+for module in pkgutil.iter_modules(ticketbooth.store.__path__, "ticketbooth.store."):
+    if not module.ispkg:  # migrations/ runs under Alembic only
+        importlib.import_module(module.name)
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("ticketbooth."))))
+"""
+
 _PUBLIC_API = """
 import json, sys
 import ticketbooth, ticketbooth.tokens, ticketbooth.auth
@@ -129,3 +138,10 @@ def test_verify_imports_no_framework_orm_or_hasher(
 ) -> None:
     assert "ticketbooth" in verify_modules
     assert forbidden not in verify_modules
+
+
+def test_store_never_imports_auth() -> None:
+    loaded = loaded_after(_STORE)
+    assert "ticketbooth.store.audit" in loaded
+    assert "ticketbooth.store.refresh_tokens" in loaded
+    assert [name for name in loaded if name.startswith("ticketbooth.auth")] == []

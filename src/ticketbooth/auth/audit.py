@@ -7,15 +7,25 @@ password, a token or a key.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+
+from ..store.records import AuditEvent, AuditSink
 
 log = logging.getLogger("ticketbooth.audit")
+
+__all__ = [
+    "EVENTS",
+    "NO_CONTEXT",
+    "AuditEvent",
+    "AuditSink",
+    "Auditor",
+    "LogSink",
+    "RequestContext",
+]
 
 EVENTS = (
     "login",
@@ -45,43 +55,6 @@ class RequestContext:
 
 
 NO_CONTEXT = RequestContext()
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEvent:
-    """One authentication event.
-
-    Attributes:
-        at: when (UTC).
-        event: one of :data:`EVENTS`.
-        outcome: ``success`` or ``failure``.
-        user_id: the user concerned, when known.
-        username: the username given or concerned, when known.
-        address: the client address, when the event came over HTTP.
-        user_agent: the client's User-Agent, truncated.
-        detail: small extra facts (a failure reason, a key id, a count).
-    """
-
-    at: datetime
-    event: str
-    outcome: str
-    user_id: int | None = None
-    username: str | None = None
-    address: str | None = None
-    user_agent: str | None = None
-    detail: dict[str, str | int] = field(default_factory=dict)
-
-    def as_json(self) -> str:
-        """One line of JSON, keys sorted."""
-        data = asdict(self)
-        data["at"] = self.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        return json.dumps(data, sort_keys=True, separators=(",", ":"))
-
-
-class AuditSink(Protocol):
-    """Somewhere events are kept."""
-
-    def append(self, event: AuditEvent) -> None: ...
 
 
 class LogSink:

@@ -14,8 +14,9 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
+from ..store.records import RevocationRepository
 from ..tokens.revocation import RevocationList
 
 log = logging.getLogger("ticketbooth.auth")
@@ -23,14 +24,6 @@ log = logging.getLogger("ticketbooth.auth")
 CHANNEL = "ticketbooth:revocations"
 """The Redis channel's prefix; the issuer is appended, so deployments sharing a Redis
 server do not revoke each other's users."""
-
-
-class RevocationRepository(Protocol):
-    """Where revocations are kept."""
-
-    def record(self, user_id: int, not_before: float) -> None: ...
-    def since(self, recorded_after: float) -> dict[str, float]: ...
-    def prune(self, older_than: float) -> int: ...
 
 
 class Revoker:

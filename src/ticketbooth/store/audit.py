@@ -21,9 +21,9 @@ from datetime import UTC
 
 from sqlalchemy import select, update
 
-from ..auth.audit import AuditEvent
 from .db import Database
 from .models import AuditHead, AuditRecord
+from .records import AuditEvent
 
 GENESIS = "0" * 64
 

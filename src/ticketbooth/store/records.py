@@ -6,8 +6,9 @@ never leave ``store``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 ROLES: tuple[str, ...] = ("Admin", "User")
@@ -116,3 +117,48 @@ class KeyRepository(Protocol):
         retire_after: datetime | None = None,
         expect: str | None = None,
     ) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One authentication event.
+
+    Attributes:
+        at: when (UTC).
+        event: one of ``ticketbooth.auth.audit.EVENTS``.
+        outcome: ``success`` or ``failure``.
+        user_id: the user concerned, when known.
+        username: the username given or concerned, when known.
+        address: the client address, when the event came over HTTP.
+        user_agent: the client's User-Agent, truncated.
+        detail: small extra facts (a failure reason, a key id, a count).
+    """
+
+    at: datetime
+    event: str
+    outcome: str
+    user_id: int | None = None
+    username: str | None = None
+    address: str | None = None
+    user_agent: str | None = None
+    detail: dict[str, str | int] = field(default_factory=dict)
+
+    def as_json(self) -> str:
+        """One line of JSON, keys sorted."""
+        data = asdict(self)
+        data["at"] = self.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+class AuditSink(Protocol):
+    """Somewhere events are kept."""
+
+    def append(self, event: AuditEvent) -> None: ...
+
+
+class RevocationRepository(Protocol):
+    """Where access revocations (not-before times) are kept."""
+
+    def record(self, user_id: int, not_before: float) -> None: ...
+    def since(self, recorded_after: float) -> dict[str, float]: ...
+    def prune(self, older_than: float) -> int: ...
