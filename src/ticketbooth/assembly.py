@@ -18,6 +18,7 @@ from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
 from .auth.revocation import Revoker
 from .auth.service import AuthService
+from .auth.sessions import SessionManager
 from .auth.users import UserAdmin
 from .config import Settings
 from .store.audit import SqlAuditLog
@@ -26,6 +27,7 @@ from .store.keys import SqlKeyRepository
 from .store.products import SqlProductRepository
 from .store.refresh_tokens import SqlRefreshTokenRepository
 from .store.revocations import SqlRevocationRepository
+from .store.sessions import SqlSessionRepository
 from .store.users import SqlUserRepository
 from .tokens.claims import ValidationParameters
 from .tokens.issuer import TokenIssuer
@@ -49,6 +51,7 @@ class Services:
     limiter: LoginLimiter
     auditor: Auditor
     audit_log: SqlAuditLog
+    sessions: SessionManager
     revoker: Revoker | None = None
 
     def reload_keys(self) -> None:
@@ -184,6 +187,7 @@ def build(
     )
     users = SqlUserRepository(db)
     refresh = SqlRefreshTokenRepository(db)
+    sessions = SqlSessionRepository(db)
     audit_log = SqlAuditLog(db)
     auditor = Auditor([audit_log], now=now)
     return Services(
@@ -201,6 +205,8 @@ def build(
             refresh_lifetime=settings.refresh_seconds,
             auditor=auditor,
             revoker=revoker,
+            sessions=sessions,
+            unit_of_work=db.session,
             now=now,
         ),
         users=UserAdmin(
@@ -209,11 +215,20 @@ def build(
             hasher=hasher,
             auditor=auditor,
             revoker=revoker,
+            sessions=sessions,
             now=now,
         ),
         products=SqlProductRepository(db),
         limiter=limiter,
         auditor=auditor,
         audit_log=audit_log,
+        sessions=SessionManager(
+            sessions=sessions,
+            refresh_tokens=refresh,
+            auditor=auditor,
+            revoker=revoker,
+            unit_of_work=db.session,
+            now=now,
+        ),
         revoker=revoker,
     )

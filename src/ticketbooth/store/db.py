@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -117,8 +119,27 @@ def migrate(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+@dataclass
+class _Unit:
+    """The transaction a ``with db.session():`` block opened, which nested blocks join."""
+
+    engine: Engine
+    session: Session
+    failure: BaseException | None = None
+
+
+_UNIT: ContextVar[_Unit | None] = ContextVar("ticketbooth_unit", default=None)
+
+
 class Database:
-    """An engine and its session factory; each repository call is one transaction."""
+    """An engine and its session factory; each repository call is one transaction.
+
+    Repository calls made inside a ``with db.session():`` block (in the same thread or
+    task) join its transaction instead of opening their own, so several of them commit
+    together or not at all: the auth layer uses that to write a refresh-token rotation
+    and its audit row as one unit.  A failure inside a joined call fails the whole unit,
+    even when the caller caught it (as the auditor does).
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -136,9 +157,24 @@ class Database:
         Raises:
             StoreUnavailableError: the database connection failed.
         """
+        unit = _UNIT.get()
+        if unit is not None and unit.engine is self.engine:
+            try:
+                yield unit.session
+            except BaseException as exc:
+                unit.failure = unit.failure or exc
+                raise
+            return
         try:
             with self._sessions.begin() as session:
-                yield session
+                unit = _Unit(self.engine, session)
+                token = _UNIT.set(unit)
+                try:
+                    yield session
+                    if unit.failure is not None:  # a joined call failed: roll back
+                        raise unit.failure
+                finally:
+                    _UNIT.reset(token)
         except (SQLAlchemyError, ConnectionError) as exc:
             if _is_connection_error(exc):
                 raise StoreUnavailableError() from exc
