@@ -30,7 +30,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from .tokens.errors import ConfigurationError
+from .errors import ConfigurationError
 from .tokens.keys import check_secret
 
 ENV_PREFIX = "TICKETBOOTH_"

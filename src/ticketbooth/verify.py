@@ -34,9 +34,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._net import is_loopback
+from .errors import ConfigurationError, UnknownKeyError, WrongTokenTypeError
 from .principal import Principal
 from .tokens.claims import ValidationParameters
-from .tokens.errors import ConfigurationError, UnknownKeyError, WrongTokenTypeError
 from .tokens.keys import ALGORITHMS, Key, KeySet
 from .tokens.profiles import USER_ACCESS, TokenProfile
 from .tokens.revocation import RevocationList

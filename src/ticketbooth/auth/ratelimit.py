@@ -13,7 +13,7 @@ from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from ..tokens.errors import ConfigurationError, RateLimitedError
+from ..errors import ConfigurationError, RateLimitedError
 
 
 class LoginLimiter:

@@ -24,6 +24,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn, overload
 
+from ..errors import (
+    InvalidCredentialsError,
+    InvalidRefreshTokenError,
+    RateLimitedError,
+    RefreshTokenReuseError,
+)
 from ..store.records import (
     RefreshTokenRecord,
     RefreshTokenRepository,
@@ -32,12 +38,6 @@ from ..store.records import (
     UnitOfWork,
     UserRecord,
     UserRepository,
-)
-from ..tokens.errors import (
-    InvalidCredentialsError,
-    InvalidRefreshTokenError,
-    RateLimitedError,
-    RefreshTokenReuseError,
 )
 from ..tokens.issuer import TokenIssuer
 from .audit import NO_CONTEXT, Auditor, RequestContext

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from ..errors import NotFoundError
 from ..store.records import RefreshTokenRepository, SessionRecord, SessionRepository, UnitOfWork
-from ..tokens.errors import NotFoundError
 from .audit import NO_CONTEXT, Auditor, RequestContext
 from .revocation import Revoker
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from ..errors import ConfigurationError, NotFoundError, WeakPasswordError
 from ..store.records import (
     ROLES,
     RefreshTokenRepository,
@@ -14,7 +15,6 @@ from ..store.records import (
     UserRecord,
     UserRepository,
 )
-from ..tokens.errors import ConfigurationError, NotFoundError, WeakPasswordError
 from .audit import Auditor
 from .passwords import PasswordHasher, check_password
 from .revocation import Revoker

@@ -11,10 +11,10 @@ import typer
 
 from ..assembly import build
 from ..config import Settings, load_settings
+from ..errors import ConfigurationError, InvalidTokenError, NotFoundError
 from ..store.db import is_missing_sqlite_file
 from ..store.records import ROLES, UserRecord
 from ..tokens import _compact
-from ..tokens.errors import ConfigurationError, InvalidTokenError, NotFoundError
 from ..tokens.issuer import TokenIssuer
 from ..tokens.keys import Key, KeySet
 from ._base import (

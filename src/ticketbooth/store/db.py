@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..tokens.errors import ConfigurationError
+from ..errors import ConfigurationError
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 

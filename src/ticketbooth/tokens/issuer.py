@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ConfigurationError
 from . import _compact
-from .errors import ConfigurationError
 from .keys import KeySet
 from .profiles import USER_ACCESS, TokenProfile
 

@@ -17,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..assembly import Services, build
 from ..config import Settings, load_settings
+from ..errors import TicketboothError
 from ..logs import configure_logging
-from ..tokens.errors import TicketboothError
 from .cors import add_cors
 from .dependencies import attach
 from .metrics import Metrics, RequestTimer

@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import Depends, FastAPI, Request
 
 from .. import httpauth
+from ..errors import PermissionDeniedError
 from ..principal import Principal
-from ..tokens.errors import PermissionDeniedError
 from ..tokens.validator import TokenValidator
 from .cookies import access_cookie_token
 from .errors import install_handlers

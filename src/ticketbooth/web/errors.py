@@ -9,9 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..errors import InvalidTokenError, TicketboothError
 from ..httpauth import MissingTokenError, error_answer
 from ..store.db import StoreUnavailableError
-from ..tokens.errors import InvalidTokenError, TicketboothError
 
 log = logging.getLogger("ticketbooth.web")
 

@@ -14,9 +14,9 @@ from fastapi.responses import JSONResponse, Response
 from ..assembly import Services
 from ..auth.audit import RequestContext
 from ..auth.service import AccessGrant, TokenPair
+from ..errors import InvalidRefreshTokenError, NotFoundError
 from ..principal import Principal
 from ..store.db import StoreUnavailableError, check_connection
-from ..tokens.errors import InvalidRefreshTokenError, NotFoundError
 from . import cookies
 from .dependencies import require_role, require_user
 from .errors import error_response
