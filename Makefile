@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@echo "==> creating virtualenv in $(VENV) and installing ticketbooth (about a minute)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[server,dev]'
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -78,11 +78,15 @@ MODULES = [
 
 
 def public_names(module: ModuleType) -> set[str]:
-    """Names a user can reach without an underscore, leaving out subpackages and modules."""
+    """Names a user can reach without an underscore, leaving out subpackages and modules.
+
+    ``dir()`` rather than ``vars()``: the root package loads ``ticketbooth.auth``'s names
+    on first use (issue 11), and its ``__dir__`` lists them.
+    """
     return {
         name
-        for name, value in vars(module).items()
-        if not name.startswith("_") and not inspect.ismodule(value)
+        for name in dir(module)
+        if not name.startswith("_") and not inspect.ismodule(getattr(module, name))
     }
 
 

@@ -31,6 +31,24 @@ added = {name.partition(".")[0] for name in set(sys.modules) - before}
 print(json.dumps(sorted(added - set(sys.stdlib_module_names))))
 """
 
+_VERIFY = """
+import json, sys
+import ticketbooth.verify
+print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+"""
+
+NOT_FOR_VERIFY = [*NOT_FOR_TOKENS, "uvicorn", "typer", "prometheus_client", "psycopg"]
+"""A service that only verifies tokens (issue 11): no web framework, ORM or hasher."""
+
+_STORE = """
+import json, pkgutil, sys, importlib
+import ticketbooth.store
+for module in pkgutil.iter_modules(ticketbooth.store.__path__, "ticketbooth.store."):
+    if not module.ispkg:  # migrations/ runs under Alembic only
+        importlib.import_module(module.name)
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("ticketbooth."))))
+"""
+
 _PUBLIC_API = """
 import json, sys
 import ticketbooth, ticketbooth.tokens, ticketbooth.auth
@@ -107,3 +125,23 @@ def test_verifier_and_adapters_load_no_other_framework(module: str) -> None:
 
 
 _REPORT = "print(json.dumps(sorted({name.partition('.')[0] for name in sys.modules})))"
+
+
+@pytest.fixture(scope="module")
+def verify_modules() -> list[str]:
+    return loaded_after(_VERIFY)
+
+
+@pytest.mark.parametrize("forbidden", NOT_FOR_VERIFY)
+def test_verify_imports_no_framework_orm_or_hasher(
+    verify_modules: list[str], forbidden: str
+) -> None:
+    assert "ticketbooth" in verify_modules
+    assert forbidden not in verify_modules
+
+
+def test_store_never_imports_auth() -> None:
+    loaded = loaded_after(_STORE)
+    assert "ticketbooth.store.audit" in loaded
+    assert "ticketbooth.store.refresh_tokens" in loaded
+    assert [name for name in loaded if name.startswith("ticketbooth.auth")] == []

@@ -120,3 +120,17 @@ def test_a_minted_admin_token_is_accepted_by_the_running_service(
         )
     assert response.status_code == 201, response.text
     assert response.json()["name"] == "Minted widget"
+
+
+def test_mint_writes_scopes_with_the_scope_option(workdir: Path) -> None:
+    result = mint("--scope", "orders:read orders:write", env={"TICKETBOOTH_SECRET_KEY": SECRET})
+
+    assert result.exit_code == 0, result.output
+    assert claims_of(result.stdout.strip())["scope"] == "orders:read orders:write"
+
+
+def test_mint_refuses_scope_as_a_free_claim(workdir: Path) -> None:
+    result = mint("--claim", "scope=admin", env={"TICKETBOOTH_SECRET_KEY": SECRET})
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: extra claims may not override ['scope']"

@@ -5,19 +5,17 @@ The token core is importable on its own (no web framework, no database)::
     from ticketbooth import Key, KeySet, TokenIssuer, TokenValidator, ValidationParameters
 
 ``ticketbooth.web``, ``ticketbooth.store`` and ``ticketbooth.cli`` are imported by path.
+
+The names of ``ticketbooth.auth`` (the service's flows, with the password hasher behind
+them) load on first use, so ``import ticketbooth.verify`` in a service that only verifies
+tokens pulls in no password hasher, database or web framework, and runs on the lean
+install (``pip install ticketbooth``, without the ``server`` extra).
 """
 
-from .auth import (
-    AccessGrant,
-    AuthService,
-    Keyring,
-    LoginLimiter,
-    PasswordHasher,
-    Principal,
-    TokenPair,
-    UserAdmin,
-    check_password,
-)
+import importlib as _importlib
+import typing as _typing
+
+from .principal import Principal
 from .tokens import (
     ALGORITHMS,
     DEFAULT_REQUIRED_CLAIMS,
@@ -54,7 +52,48 @@ from .tokens import (
     validate_claims,
 )
 
+if _typing.TYPE_CHECKING:
+    from .auth import (
+        AccessGrant,
+        AuthService,
+        Keyring,
+        LoginLimiter,
+        PasswordHasher,
+        TokenPair,
+        UserAdmin,
+        check_password,
+    )
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    name: ".auth"
+    for name in (
+        "AccessGrant",
+        "AuthService",
+        "Keyring",
+        "LoginLimiter",
+        "PasswordHasher",
+        "TokenPair",
+        "UserAdmin",
+        "check_password",
+    )
+}
+"""Names loaded on first access, and the module that holds them."""
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "ALGORITHMS",

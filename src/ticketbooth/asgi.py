@@ -33,8 +33,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from typing import Any
 
 from . import httpauth
+from .errors import TicketboothError
 from .principal import Principal
-from .tokens.errors import TicketboothError
 from .verify import Verifier
 
 Scope = MutableMapping[str, Any]

@@ -37,8 +37,8 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.local import LocalProxy
 
 from . import httpauth
+from .errors import TicketboothError
 from .principal import Principal
-from .tokens.errors import TicketboothError
 from .verify import Verifier
 
 F = TypeVar("F", bound=Callable[..., Any])

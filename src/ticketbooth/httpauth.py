@@ -24,8 +24,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from .principal import Principal
-from .tokens.errors import (
+from .errors import (
     AuthenticationError,
     ConflictError,
     CsrfError,
@@ -36,6 +35,7 @@ from .tokens.errors import (
     TicketboothError,
     WeakPasswordError,
 )
+from .principal import Principal
 
 ACCESS_COOKIE = "access_token"
 CSRF_COOKIE = "csrf"

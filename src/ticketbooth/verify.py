@@ -23,21 +23,24 @@ accept them (off by default: an explicit decision).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from ._net import is_loopback
+from .errors import ConfigurationError, UnknownKeyError, WrongTokenTypeError
 from .principal import Principal
-from .tokens import _compact
-from .tokens.claims import ValidationParameters, validate_claims
-from .tokens.errors import ConfigurationError, UnknownKeyError
+from .tokens.claims import ValidationParameters
 from .tokens.keys import ALGORITHMS, Key, KeySet
+from .tokens.profiles import USER_ACCESS, TokenProfile
+from .tokens.revocation import RevocationList
+from .tokens.validator import TokenValidator, ValidatedToken
 
 log = logging.getLogger("ticketbooth.verify")
 
@@ -56,6 +59,9 @@ MAX_DOCUMENT_BYTES = 256 * 1024
 class Verifier:
     """Validates access tokens with a fixed key set (for example a shared HS256 secret).
 
+    Runs the issuer's own pipeline (:class:`~ticketbooth.tokens.TokenValidator`): the
+    same profiles (``typ``), claim checks, validation cache and revocation list.
+
     Args:
         keys: the verification keys.
         issuer: the ``iss`` required.
@@ -64,6 +70,11 @@ class Verifier:
         claim_map: rename claims before validation (``ASPNET_CLAIM_MAP``); a mapped claim
             never overrides one the token already has.
         now: the clock.
+        cache_size: validated tokens remembered (0, the default, disables the cache).
+        revocations: per-user and per-session not-before times to honour.
+        profiles: the token profiles accepted; user access tokens only by default.
+            Pass :data:`~ticketbooth.tokens.profiles.ACCESS_PROFILES` to admit service
+            (client) tokens too: :meth:`principal` then says which kind called.
     """
 
     def __init__(
@@ -75,16 +86,35 @@ class Verifier:
         leeway: float = 0.0,
         claim_map: Mapping[str, str] | None = None,
         now: Callable[[], float] = time.time,
+        cache_size: int = 0,
+        revocations: RevocationList | None = None,
+        profiles: Iterable[TokenProfile] = (USER_ACCESS,),
     ) -> None:
-        self._keys = keys
-        self.params = ValidationParameters(
-            issuer=issuer, audience=audience, leeway=leeway, algorithms=frozenset(ALGORITHMS)
+        self._validator = TokenValidator(
+            keys,
+            ValidationParameters(
+                issuer=issuer, audience=audience, leeway=leeway, algorithms=frozenset(ALGORITHMS)
+            ),
+            now=now,
+            cache_size=cache_size,
+            revocations=revocations,
+            profiles=profiles,
+            claim_map=claim_map,
         )
-        self._claim_map = dict(claim_map or {})
         self._now = now
 
-    def _decode(self, token: str) -> dict[str, Any]:
-        return _compact.decode(token, self._keys, self.params.algorithms)
+    @property
+    def params(self) -> ValidationParameters:
+        """What tokens must say (issuer, audience, leeway, algorithms)."""
+        return self._validator.params
+
+    @property
+    def keys(self) -> KeySet:
+        """The verification keys in use."""
+        return self._validator.keys
+
+    def _validate(self, token: str) -> ValidatedToken:
+        return self._validator.validate_token(token)
 
     def validate(self, token: str) -> dict[str, Any]:
         """The claims of a valid token.
@@ -92,20 +122,20 @@ class Verifier:
         Raises:
             InvalidTokenError: the matching subclass, exactly as the issuer raises it.
         """
-        claims = self._decode(token)
-        for source, target in self._claim_map.items():
-            if source in claims and target not in claims:
-                claims[target] = claims[source]
-        validate_claims(claims, self.params, self._now())
-        return claims
+        return dict(self._validate(token).claims)
 
     def principal(self, token: str) -> Principal:
-        """The caller as a :class:`Principal`.
+        """The caller as a :class:`Principal` whose kind comes from the token's profile.
 
         Raises:
             InvalidTokenError: the token fails a check.
+            WrongTokenTypeError: the token is of a profile that names no caller.
         """
-        return Principal.from_claims(self.validate(token))
+        result = self._validate(token)
+        kind = result.profile.kind
+        if kind is None:
+            raise WrongTokenTypeError(result.profile.typ, ("jwt", "at+jwt"))
+        return Principal.from_claims(result.claims, kind=kind)
 
     def fastapi_dependency(self) -> Callable[..., Awaitable[Principal]]:
         """A FastAPI dependency answering like ticketbooth's own ``require_user``.
@@ -130,7 +160,8 @@ class JWKSVerifier(Verifier):
         max_age: seconds after which cached keys are refreshed on the next use
             (failures keep the cached keys).
         timeout: seconds for each HTTP request to the issuer.
-        leeway, claim_map, now: as for :class:`Verifier`.
+        leeway, claim_map, now, cache_size, revocations, profiles: as for
+            :class:`Verifier`.
 
     Raises:
         ConfigurationError: ``issuer_url`` is plain HTTP to a non-loopback host.
@@ -148,6 +179,9 @@ class JWKSVerifier(Verifier):
         leeway: float = 0.0,
         claim_map: Mapping[str, str] | None = None,
         now: Callable[[], float] = time.time,
+        cache_size: int = 0,
+        revocations: RevocationList | None = None,
+        profiles: Iterable[TokenProfile] = (USER_ACCESS,),
     ) -> None:
         self.issuer_url = _check_url(issuer_url.rstrip("/"))
         super().__init__(
@@ -157,6 +191,9 @@ class JWKSVerifier(Verifier):
             leeway=leeway,
             claim_map=claim_map,
             now=now,
+            cache_size=cache_size,
+            revocations=revocations,
+            profiles=profiles,
         )
         self._explicit_issuer = issuer
         self._refetch_interval = refetch_interval
@@ -168,18 +205,18 @@ class JWKSVerifier(Verifier):
         self.fetch_count = 0
         """How many times the JWKS was fetched (for monitoring and tests)."""
 
-    def _decode(self, token: str) -> dict[str, Any]:
+    def _validate(self, token: str) -> ValidatedToken:
         stale = self._fetched_at is None or self._now() - self._fetched_at >= self._max_age
         if stale and self._may_fetch():
             self.refresh()
         try:
-            return super()._decode(token)
+            return super()._validate(token)
         except UnknownKeyError:
             # A kid we have not seen: the issuer may have rotated.  Ask again, but at most
             # once per refetch_interval, so random kids cannot flood the issuer.
             if not self._may_fetch() or not self.refresh():
                 raise
-            return super()._decode(token)
+            return super()._validate(token)
 
     def _may_fetch(self) -> bool:
         return self._now() - self._attempted_at >= self._refetch_interval
@@ -198,14 +235,9 @@ class JWKSVerifier(Verifier):
                 log.warning("could not fetch keys from %s: %s", self.issuer_url, exc)
                 return False
             self.fetch_count += 1
-            self._keys = keys
+            self._validator.replace_keys(keys)
             if issuer != self.params.issuer:
-                self.params = ValidationParameters(
-                    issuer=issuer,
-                    audience=self.params.audience,
-                    leeway=self.params.leeway,
-                    algorithms=self.params.algorithms,
-                )
+                self._validator.replace_params(dataclasses.replace(self.params, issuer=issuer))
             self._fetched_at = self._now()
             return True
 

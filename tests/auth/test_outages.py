@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from tests.auth.memory import MemoryRevocations
 from tests.servers import closed_port
 from ticketbooth.auth.audit import AuditEvent, Auditor
 from ticketbooth.auth.revocation import Revoker
@@ -38,20 +39,6 @@ def test_a_failing_audit_sink_is_logged_and_the_others_still_write(
     assert record.levelno == logging.ERROR
     assert record.getMessage() == "could not write audit event login to BrokenSink"
     assert record.exc_info is not None and isinstance(record.exc_info[1], OSError)
-
-
-class MemoryRevocations:
-    def __init__(self) -> None:
-        self.rows: dict[int, float] = {}
-
-    def record(self, user_id: int, not_before: float) -> None:
-        self.rows[user_id] = not_before
-
-    def since(self, recorded_after: float) -> dict[str, float]:
-        return {str(k): v for k, v in self.rows.items() if v > recorded_after}
-
-    def prune(self, older_than: float) -> int:
-        return 0
 
 
 def test_a_failing_revocation_publish_still_revokes(caplog: pytest.LogCaptureFixture) -> None:

@@ -11,24 +11,9 @@ import socket
 
 import pytest
 
+from tests.auth.memory import MemoryRevocations
 from ticketbooth.auth.revocation import Revoker
 from ticketbooth.tokens.revocation import RevocationList
-
-
-class MemoryRepository:
-    """The RevocationRepository protocol over a dict."""
-
-    def __init__(self) -> None:
-        self.rows: dict[int, float] = {}
-
-    def record(self, user_id: int, not_before: float) -> None:
-        self.rows[user_id] = not_before
-
-    def since(self, recorded_after: float) -> dict[str, float]:
-        return {str(u): nbf for u, nbf in self.rows.items() if nbf > recorded_after}
-
-    def prune(self, older_than: float) -> int:
-        return 0
 
 
 @pytest.fixture
@@ -42,7 +27,7 @@ def test_start_up_without_redis_polls_and_warns_once(
     unreachable: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     now = [1_900_000_000.0]
-    repo = MemoryRepository()
+    repo = MemoryRevocations()
     here = RevocationList(token_lifetime=3600, now=lambda: now[0])
     there = RevocationList(token_lifetime=3600, now=lambda: now[0])
     a = Revoker(repo, here, redis_url=unreachable, now=lambda: now[0])

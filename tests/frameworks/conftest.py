@@ -65,7 +65,7 @@ class Issuer:
         """john's token granting ``scope`` (space-separated)."""
         key = f"scope:{scope}"
         if key not in self._tokens:
-            self._tokens[key] = self.mint("--user", "john", "--claim", f"scope={scope}")
+            self._tokens[key] = self.mint("--user", "john", "--scope", scope)
         return self._tokens[key]
 
     def other_audience(self) -> str:

@@ -29,7 +29,11 @@ from .helpers import (
 )
 
 OTHER_PASSWORD = "a-perfectly-good-password-42"
-ACCESS_CLAIMS = {"iss", "aud", "sub", "name", "email", "role", "iat", "nbf", "exp", "jti"}
+# API.md's access-token claims, plus sid and amr (API.md "Sessions", issue 11).
+ACCESS_CLAIMS = {
+    *("iss", "aud", "sub", "name", "email", "role", "iat", "nbf", "exp", "jti"),
+    *("sid", "amr"),
+}
 
 
 def test_login_returns_a_token_pair(client: httpx.Client) -> None:
@@ -65,6 +69,8 @@ def test_access_token_header_and_claims(client: httpx.Client) -> None:
     assert claims["exp"] - claims["iat"] == ACCESS_SECONDS
     assert isinstance(claims["jti"], str)
     assert claims["jti"]
+    assert isinstance(claims["sid"], str)
+    assert claims["amr"] == ["pwd"]
 
 
 def test_every_login_gets_a_new_jti(client: httpx.Client) -> None:

@@ -615,9 +615,10 @@ def test_decode_header_ignores_the_payload(key: Key) -> None:
     assert _compact.decode_header(token) == header_for(key)
 
 
-def test_verify_returns_the_key_that_verified(key: Key, token: str) -> None:
+def test_verify_returns_the_header_and_the_key_that_verified(key: Key, token: str) -> None:
     keys = KeySet([make_key(key.alg), key])
-    claims, verifying_key = _compact.verify(token, keys, EVERY_ALGORITHM)
+    header, claims, verifying_key = _compact.verify(token, keys, EVERY_ALGORITHM)
+    assert header == _compact.decode_header(token)
     assert claims == claims_at()
     assert verifying_key is key
 

@@ -29,6 +29,7 @@ from ticketbooth.tokens.errors import (
     WeakPasswordError,
     WrongAudienceError,
     WrongIssuerError,
+    WrongTokenTypeError,
 )
 
 TREE: list[tuple[type[TicketboothError], type[Exception]]] = [
@@ -42,6 +43,7 @@ TREE: list[tuple[type[TicketboothError], type[Exception]]] = [
     (WrongIssuerError, InvalidTokenError),
     (WrongAudienceError, InvalidTokenError),
     (MalformedTokenError, InvalidTokenError),
+    (WrongTokenTypeError, MalformedTokenError),
     (UnsupportedAlgorithmError, InvalidTokenError),
     (MissingClaimError, InvalidTokenError),
     (AuthenticationError, TicketboothError),
@@ -67,6 +69,7 @@ API_DESCRIPTIONS: list[tuple[type[InvalidTokenError], str]] = [
     (WrongIssuerError, "The issuer is invalid"),
     (WrongAudienceError, "The audience is invalid"),
     (MalformedTokenError, "The token is malformed"),
+    (WrongTokenTypeError, "The token is malformed"),
     (UnsupportedAlgorithmError, "The algorithm is not allowed"),
     (MissingClaimError, "A required claim is missing"),
 ]

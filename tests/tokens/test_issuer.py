@@ -118,8 +118,8 @@ def test_lifetime_must_be_positive(lifetime: float) -> None:
 
 
 def test_extra_claims_are_added(issuer: TokenIssuer) -> None:
-    _, claims = decode_unverified(issue(issuer, extra={"tenant": "acme", "scope": "read"}).token)
-    assert (claims["tenant"], claims["scope"]) == ("acme", "read")
+    _, claims = decode_unverified(issue(issuer, extra={"tenant": "acme", "plan": "gold"}).token)
+    assert (claims["tenant"], claims["plan"]) == ("acme", "gold")
     assert list(claims)[: len(CLAIM_NAMES)] == CLAIM_NAMES
 
 

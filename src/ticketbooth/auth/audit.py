@@ -7,15 +7,25 @@ password, a token or a key.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+
+from ..store.records import AuditEvent, AuditSink
 
 log = logging.getLogger("ticketbooth.audit")
+
+__all__ = [
+    "EVENTS",
+    "NO_CONTEXT",
+    "AuditEvent",
+    "AuditSink",
+    "Auditor",
+    "LogSink",
+    "RequestContext",
+]
 
 EVENTS = (
     "login",
@@ -33,6 +43,7 @@ EVENTS = (
     "key_rotated",
     "key_retired",
     "access_revoked",
+    "session_revoked",
 )
 
 
@@ -47,43 +58,6 @@ class RequestContext:
 NO_CONTEXT = RequestContext()
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEvent:
-    """One authentication event.
-
-    Attributes:
-        at: when (UTC).
-        event: one of :data:`EVENTS`.
-        outcome: ``success`` or ``failure``.
-        user_id: the user concerned, when known.
-        username: the username given or concerned, when known.
-        address: the client address, when the event came over HTTP.
-        user_agent: the client's User-Agent, truncated.
-        detail: small extra facts (a failure reason, a key id, a count).
-    """
-
-    at: datetime
-    event: str
-    outcome: str
-    user_id: int | None = None
-    username: str | None = None
-    address: str | None = None
-    user_agent: str | None = None
-    detail: dict[str, str | int] = field(default_factory=dict)
-
-    def as_json(self) -> str:
-        """One line of JSON, keys sorted."""
-        data = asdict(self)
-        data["at"] = self.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        return json.dumps(data, sort_keys=True, separators=(",", ":"))
-
-
-class AuditSink(Protocol):
-    """Somewhere events are kept."""
-
-    def append(self, event: AuditEvent) -> None: ...
-
-
 class LogSink:
     """Writes each event as one JSON line to the ``ticketbooth.audit`` logger."""
 
@@ -92,17 +66,27 @@ class LogSink:
 
 
 class Auditor:
-    """Records events to every sink; a failing sink is logged, never fatal to the request."""
+    """Records events to every sink.
+
+    A sink whose ``is_transactional`` is true (the audit table) writes first, and its
+    failure propagates: inside a unit of work it rolls the change back with it, so a
+    change is never kept without its audit row.  Any other sink (the log, metrics) that
+    fails is logged, never fatal to the request.
+    """
 
     def __init__(
         self, sinks: Iterable[AuditSink] = (), *, now: Callable[[], float] = time.time
     ) -> None:
-        self._sinks = [LogSink(), *sinks]
+        self._sinks: list[AuditSink] = []
+        self._transactional: list[AuditSink] = []
+        for sink in (LogSink(), *sinks):
+            self.add_sink(sink)
         self._now = now
 
     def add_sink(self, sink: AuditSink) -> None:
         """Send events to one more sink (the web app adds its metrics this way)."""
-        self._sinks.append(sink)
+        is_transactional = getattr(sink, "is_transactional", False)
+        (self._transactional if is_transactional else self._sinks).append(sink)
 
     def record(
         self,
@@ -125,6 +109,8 @@ class Auditor:
             user_agent=context.user_agent[:300] if context.user_agent else None,
             detail=detail,
         )
+        for sink in self._transactional:
+            sink.append(item)
         for sink in self._sinks:
             try:
                 sink.append(item)

@@ -24,7 +24,7 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from ..tokens.errors import ConfigurationError, RateLimitedError
+from ..errors import ConfigurationError, RateLimitedError
 
 log = logging.getLogger("ticketbooth.auth")
 

@@ -1,11 +1,11 @@
 """Access-token revocation across instances, with a bounded delay.
 
-:class:`Revoker` signs a user out everywhere: it records a not-before time in the
-database, applies it to this instance's :class:`~ticketbooth.tokens.RevocationList` at
-once, and publishes it on Redis (when configured) so other instances apply it within
-milliseconds.  Every instance also polls the database every ``poll_seconds``, which bounds
-the delay even when a Redis message is lost: the worst case is one poll interval plus
-the poll's own query time.
+:class:`Revoker` signs a user out everywhere (or ends one session): it records a
+not-before time in the database, applies it to this instance's
+:class:`~ticketbooth.tokens.RevocationList` at once, and publishes it on Redis (when
+configured) so other instances apply it within milliseconds.  Every instance also polls
+the database every ``poll_seconds``, which bounds the delay even when a Redis message is
+lost: the worst case is one poll interval plus the poll's own query time.
 
 While Redis is down the poll alone carries revocations (one warning is logged per
 outage); the subscriber reconnects and subscribes again by itself when Redis returns,
@@ -18,8 +18,9 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
+from ..store.records import RevocationRepository
 from ..tokens.revocation import RevocationList
 
 log = logging.getLogger("ticketbooth.auth")
@@ -30,14 +31,6 @@ SUBSCRIBER_RETRY_SECONDS = 0.5
 CHANNEL = "ticketbooth:revocations"
 """The Redis channel's prefix; the issuer is appended, so deployments sharing a Redis
 server do not revoke each other's users."""
-
-
-class RevocationRepository(Protocol):
-    """Where revocations are kept."""
-
-    def record(self, user_id: int, not_before: float) -> None: ...
-    def since(self, recorded_after: float) -> dict[str, float]: ...
-    def prune(self, older_than: float) -> int: ...
 
 
 class Revoker:
@@ -76,25 +69,37 @@ class Revoker:
         not_before = self._now()
         self._repo.record(user_id, not_before)
         self.revocations.revoke(str(user_id), not_before)
-        if self._redis_url:
-            try:
-                self._client().publish(
-                    self._channel, json.dumps({"sub": str(user_id), "nbf": not_before})
-                )
-            except Exception as exc:  # the database poll still delivers it
-                log.warning("could not publish a revocation to Redis: %s", type(exc).__name__)
+        self._publish({"sub": str(user_id), "nbf": not_before})
         return not_before
+
+    def revoke_session(self, session_id: str) -> float:
+        """Refuse every access token of one session issued up to now; returns the time."""
+        not_before = self._now()
+        self._repo.record_session(session_id, not_before)
+        self.revocations.revoke_session(session_id, not_before)
+        self._publish({"sid": session_id, "nbf": not_before})
+        return not_before
+
+    def _publish(self, message: dict[str, str | float]) -> None:
+        if not self._redis_url:
+            return
+        try:
+            self._client().publish(self._channel, json.dumps(message))
+        except Exception as exc:  # the database poll still delivers it
+            log.warning("could not publish a revocation to Redis: %s", type(exc).__name__)
 
     def poll(self) -> int:
         """Apply revocations recorded since the last poll (and prune old ones)."""
         started = self._now()
-        fresh = self._repo.since(self._seen - 5)  # overlap: clocks of instances differ
-        self.revocations.update(fresh)
+        since = self._seen - 5  # overlap: clocks of instances differ
+        users = self._repo.since(since)
+        sessions = self._repo.sessions_since(since)
+        self.revocations.update(users, sessions)
         self._seen = started
         self.revocations.prune()
         if self._wants_messages:
             self._check_subscription()
-        return len(fresh)
+        return len(users) + len(sessions)
 
     def subscribe(self) -> None:
         """Start applying revocations published on Redis (a background thread).
@@ -150,7 +155,10 @@ class Revoker:
     def _on_message(self, message: dict[str, Any]) -> None:
         try:
             data = json.loads(message["data"])
-            self.revocations.revoke(str(data["sub"]), float(data["nbf"]))
+            if "sid" in data:
+                self.revocations.revoke_session(str(data["sid"]), float(data["nbf"]))
+            else:
+                self.revocations.revoke(str(data["sub"]), float(data["nbf"]))
         except (ValueError, KeyError, TypeError):
             log.warning("ignored a malformed revocation message")
 

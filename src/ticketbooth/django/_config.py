@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
-from ..tokens.errors import ConfigurationError
+from ..errors import ConfigurationError
 from ..tokens.keys import Key, KeySet
 from ..verify import JWKSVerifier, Verifier
 

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 from .. import httpauth
+from ..errors import AuthenticationError, MissingClaimError
 from ..principal import Principal
-from ..tokens.errors import AuthenticationError, MissingClaimError
 from ._config import Config, config
 
 PRINCIPAL_ATTR = "ticketbooth_principal"

@@ -16,7 +16,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 
 from .. import httpauth
-from ..tokens.errors import TicketboothError
+from ..errors import TicketboothError
 from ._core import authenticate, principal_of
 
 

@@ -11,8 +11,8 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse
 
 from .. import httpauth
+from ..errors import TicketboothError
 from ..principal import Principal
-from ..tokens.errors import TicketboothError
 from ._core import authenticate
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -21,9 +21,9 @@ from datetime import UTC
 
 from sqlalchemy import insert, select, update
 
-from ..auth.audit import AuditEvent
 from .db import Database
 from .models import AuditHead, AuditRecord
+from .records import AuditEvent
 
 GENESIS = "0" * 64
 
@@ -72,7 +72,13 @@ class ChainBreak:
 
 
 class SqlAuditLog:
-    """Appends events to the chain, reads them back, and verifies the chain."""
+    """Appends events to the chain, reads them back, and verifies the chain.
+
+    Transactional: inside a unit of work (``Database.transaction``) the row commits or
+    rolls back with the change it records, and a failure to write it fails the change.
+    """
+
+    is_transactional = True
 
     def __init__(self, db: Database) -> None:
         self._db = db

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..tokens.errors import ConflictError
+from ..errors import ConflictError
 from .db import Database, affected
 from .models import User
 from .records import UserRecord

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from .errors import (
+from ..errors import (
     BadSignatureError,
     MalformedTokenError,
     UnknownKeyError,
@@ -155,11 +155,16 @@ def decode(token: str, keys: KeySet, algorithms: frozenset[str]) -> dict[str, An
         UnknownKeyError: no key has the token's ``kid``.
         BadSignatureError: the signature does not verify.
     """
-    return verify(token, keys, algorithms)[0]
+    return verify(token, keys, algorithms)[1]
 
 
-def verify(token: str, keys: KeySet, algorithms: frozenset[str]) -> tuple[dict[str, Any], Key]:
-    """Like :func:`decode`, and also return the key that verified the signature.
+def verify(
+    token: str, keys: KeySet, algorithms: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, Any], Key]:
+    """Like :func:`decode`, and return the header and the verifying key too.
+
+    The header is the caller's to read (its ``typ`` says what the token is for) and is
+    shared with the header cache: treat it as read-only.
 
     Raises:
         MalformedTokenError, UnsupportedAlgorithmError, UnknownKeyError,
@@ -187,4 +192,4 @@ def verify(token: str, keys: KeySet, algorithms: frozenset[str]) -> tuple[dict[s
     _check_canonical(encoded_signature)
     if is_new_header and len(_headers) < _HEADER_CACHE_SIZE:
         _headers[encoded_header] = header  # only headers that came with a valid signature
-    return _json_object(_b64url_decode(encoded_payload), "payload"), key
+    return header, _json_object(_b64url_decode(encoded_payload), "payload"), key

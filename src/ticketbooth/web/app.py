@@ -17,10 +17,10 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..assembly import Services, build
+from ..assembly import Job, Services, build
 from ..config import Settings, load_settings
+from ..errors import TicketboothError
 from ..logs import configure_logging
-from ..tokens.errors import TicketboothError
 from .cors import add_cors
 from .dependencies import attach
 from .flat import include_flat
@@ -137,11 +137,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_reload_keys(svc))]
-        if svc.revoker is not None:
-            await run_in_threadpool(svc.revoker.poll)
-            svc.revoker.subscribe()
-            tasks.append(asyncio.create_task(_poll_revocations(svc)))
+        for job in svc.jobs:
+            if job.start is not None:
+                await run_in_threadpool(job.start)
+        tasks = [asyncio.create_task(_every(job)) for job in svc.jobs]
         try:
             yield
         finally:
@@ -176,23 +175,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     return app
 
 
-async def _reload_keys(svc: Services) -> None:
+async def _every(job: Job) -> None:
+    """Run ``job`` every ``job.interval`` seconds in a worker thread until cancelled."""
     while True:
-        await asyncio.sleep(svc.settings.key_reload_seconds)
+        await asyncio.sleep(job.interval)
         try:
-            await run_in_threadpool(svc.reload_keys)
+            await run_in_threadpool(job.run)
         except TicketboothError as exc:
-            log.warning("could not reload signing keys: %s", exc.message)
-
-
-async def _poll_revocations(svc: Services) -> None:
-    assert svc.revoker is not None  # noqa: S101 - started only with a revoker
-    while True:
-        await asyncio.sleep(svc.settings.revocation_poll_seconds)
-        try:
-            await run_in_threadpool(svc.revoker.poll)
-        except TicketboothError as exc:
-            log.warning("could not poll revocations: %s", exc.message)
+            log.warning("could not %s: %s", job.name, exc.message)
 
 
 def _document_bearer(app: FastAPI) -> None:

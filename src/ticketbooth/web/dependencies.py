@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Depends, FastAPI, Request
 
 from .. import httpauth
+from ..errors import PermissionDeniedError
 from ..principal import Principal
 from ..tokens.validator import TokenValidator
 from .cookies import access_cookie_token
@@ -46,8 +47,16 @@ def _authorization(request: Request) -> str | None:
     return None
 
 
+USERS_ONLY = "This route is for users; a client's token cannot call it"
+"""The 403 message for a service (client) token on a user route."""
+
+
 async def require_user(request: Request) -> Principal:
-    """The caller, from a valid access token.  No database lookup.
+    """The caller, a user, from a valid access token.  No database lookup.
+
+    A valid token of a service (RFC 9068 client token, ``typ: at+jwt``) is refused with
+    403 and :data:`USERS_ONLY`: the identity is genuine but not a person, so neither the
+    user routes nor a ``sub`` that happens to be all digits may treat it as one.
 
     The token comes from the ``Authorization: Bearer`` header; only a request with no
     ``Authorization`` header at all is read from the access cookie (cookie mode), and a
@@ -57,11 +66,15 @@ async def require_user(request: Request) -> Principal:
         MissingTokenError: no token (401, ``WWW-Authenticate: Bearer``).
         CsrfError: cookie-authenticated, state-changing, without the CSRF token (403).
         InvalidTokenError: the token fails a check (401 with its ``error_description``).
+        PermissionDeniedError: a valid client token (403).
     """
     validator: TokenValidator = request.app.state.ticketbooth_validator
     header = _authorization(request)
     token = httpauth.bearer_token(header) if header is not None else access_cookie_token(request)
-    return Principal.from_claims(validator.validate(token))
+    result = validator.validate_token(token)
+    if result.profile.kind != "user":
+        raise PermissionDeniedError(USERS_ONLY)
+    return Principal.from_claims(result.claims, kind="user")
 
 
 def bearer_dependency(

@@ -8,17 +8,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..httpauth import MissingTokenError, error_answer
-from ..store.db import StoreUnavailableError
-from ..tokens.errors import (
+from ..errors import (
     AuthenticationError,
     InvalidCredentialsError,
     InvalidRefreshTokenError,
     InvalidTokenError,
     TicketboothError,
 )
+from ..httpauth import MissingTokenError, error_answer
+from ..store.db import StoreUnavailableError
 from .responses import JSONResponse
-from .schemas import BAD_CREDENTIALS, BAD_REFRESH_TOKEN
+from .text import BAD_CREDENTIALS, BAD_REFRESH_TOKEN
 
 log = logging.getLogger("ticketbooth.web")
 

@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..auth.audit import AuditEvent
+from ..store.records import AuditEvent
 
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics", "RequestTimer"]
 
