@@ -328,7 +328,7 @@ def build_accounts(
     now: Callable[[], float],
 ) -> Accounts:
     """Users, logins and sessions: the auth service, user and session administration,
-    second factors, and the failed-login limiter."""
+    and the failed-login limiter."""
     limiter = LoginLimiter(
         storage_uri=settings.redis_url or "memory://",
         user_failures=settings.login_user_failures,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyotp
 from playwright.sync_api import Page, expect
 
-from tests.conftest import Server
+from tests.servers import Server
 
 from .conftest import TIMEOUT_MS, notice, shot
 

@@ -4,18 +4,16 @@ and a session ended on A refuses its access token on B within the documented bou
 
 from __future__ import annotations
 
-import secrets
 import time
-from collections.abc import Iterator
 
 import httpx
 import jwt
 import pyotp
 import pytest
 
-from tests.cluster.test_two_instances import POLL_SECONDS, REDIS_URL, require_redis
-from tests.conftest import PASSWORDS, Server, ServerFactory
-from tests.databases import postgres_database
+from tests.servers import PASSWORDS, Server, ServerFactory, require_redis
+
+POLL_SECONDS = 1.0
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -23,25 +21,18 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 @pytest.fixture
 def instances(
     server_factory: ServerFactory, request: pytest.FixtureRequest
-) -> Iterator[tuple[Server, Server]]:
-    """Instances A and B; ``indirect`` param True means Redis is configured."""
-    with_redis = getattr(request, "param", True)
-    if with_redis:
-        require_redis()
-    with postgres_database() as url:
-        env = {
-            "TICKETBOOTH_DATABASE_URL": url,
-            "TICKETBOOTH_ISSUER": f"tb-test-{secrets.token_hex(4)}",
-            "TICKETBOOTH_REVOKE_ACCESS": "1",
-            "TICKETBOOTH_REVOCATION_POLL_SECONDS": str(POLL_SECONDS),
-        }
-        if with_redis:
-            env["TICKETBOOTH_REDIS_URL"] = REDIS_URL
-        a = server_factory(env=env)
-        b = server_factory(env=env, users={})
-        yield a, b
-        a.stop()
-        b.stop()
+) -> tuple[Server, Server]:
+    """Instances A and B on one PostgreSQL; ``indirect`` param True means Redis too."""
+    settings = {
+        "TICKETBOOTH_REVOKE_ACCESS": "1",
+        "TICKETBOOTH_REVOCATION_POLL_SECONDS": str(POLL_SECONDS),
+    }
+    if getattr(request, "param", True):
+        settings["TICKETBOOTH_REDIS_URL"] = require_redis()
+    a = server_factory(engine="postgresql", settings=settings)
+    b = server_factory(database_url=a.database_url, settings=settings, users={})
+    b.passwords.update(a.passwords)
+    return a, b
 
 
 def _tokens(server: Server) -> dict[str, str]:

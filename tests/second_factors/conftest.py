@@ -1,4 +1,5 @@
-"""One server per engine (SQLite and PostgreSQL) for the session and second-factor suites.
+"""Helpers for the session and second-factor suites (the root ``server`` fixture runs
+them once per engine, SQLite and PostgreSQL).
 
 Each test makes users of its own (``fresh_user``), so turning TOTP on or ending sessions
 never touches what another test relies on.
@@ -9,33 +10,15 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import httpx
 import pyotp
 import pytest
 
-from tests.conftest import Server, start_server
-from tests.databases import ENGINES, postgres_database, sqlite_url
+from tests.servers import Server
 
 PASSWORD = "a long enough password for tests"
-
-
-@pytest.fixture(scope="package", params=ENGINES)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    """A server on SQLite, then one on PostgreSQL."""
-    workdir = tmp_path_factory.mktemp("server")
-    with ExitStack() as stack:
-        if request.param == "postgresql":
-            url = stack.enter_context(postgres_database())
-        else:
-            url = sqlite_url(workdir / "ticketbooth.db")
-        srv = start_server(workdir, {"TICKETBOOTH_DATABASE_URL": url})
-        stack.callback(srv.stop)
-        yield srv
 
 
 @pytest.fixture

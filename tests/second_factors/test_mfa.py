@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import jwt
 
-from tests.conftest import Server
+from tests.servers import Server
 
 from .conftest import (
     PASSWORD,

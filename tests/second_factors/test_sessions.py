@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import jwt
 
-from tests.conftest import Server
+from tests.servers import Server
 
 from .conftest import bearer, fresh_user, tokens
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from typing import Any
@@ -13,6 +14,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
+from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..assembly import Job, Services, build
@@ -21,6 +23,7 @@ from ..errors import TicketboothError
 from ..logs import configure_logging
 from .cors import add_cors
 from .dependencies import attach
+from .flat import include_flat
 from .metrics import Metrics, RequestTimer
 from .page import page_router
 from .routes import auth_router, meta_router, mfa_router, products_router, sessions_router
@@ -106,6 +109,20 @@ def _discovery(services: Services) -> Callable[[str], dict[str, Any]]:
     return document
 
 
+def _telemetry() -> TelemetryConfig | None:
+    """FastAPI's native OpenTelemetry: on only when asked for with its own switch.
+
+    Left on, FastAPI asks OpenTelemetry on every request whether a provider is configured
+    (about a tenth of a protected request's time in the app, bench/http.py).  ticketbooth
+    has its own metrics (``/metrics``) and JSON logs; ``FASTAPI_OTEL_AUTO_CONFIGURE=true``
+    turns FastAPI's tracing, metrics and logs back on, configured from the ``OTEL_*``
+    environment as FastAPI documents.
+    """
+    if os.environ.get("FASTAPI_OTEL_AUTO_CONFIGURE", "").lower() == "true":
+        return None
+    return {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     """The ticketbooth service as an ASGI app.
 
@@ -138,6 +155,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         version="0.1.0",
         description="JWT authentication: login, rotating refresh tokens, roles, JWKS.",
         lifespan=lifespan,
+        telemetry=_telemetry(),
     )
     app.state.services = svc
     # Logins run argon2id: give them threads of their own (a few more than the hashing
@@ -148,12 +166,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     svc.auditor.add_sink(metrics)
     app.state.metrics = metrics
     attach(app, svc.validator)
-    app.include_router(auth_router)
-    app.include_router(sessions_router)
-    app.include_router(mfa_router)
-    app.include_router(products_router)
-    app.include_router(meta_router)
-    app.include_router(page_router)
+    routers = (auth_router, sessions_router, mfa_router, products_router, meta_router, page_router)
+    for router in routers:
+        include_flat(app, router)
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestTimer, metrics=metrics)
     add_cors(app, svc.settings)

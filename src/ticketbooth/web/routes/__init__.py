@@ -1,7 +1,7 @@
 """The routes of API.md, one module per router with its bodies beside it.
 
-``auth`` (``/api/auth``), ``sessions`` and ``mfa`` (beneath it), ``products`` (the demo
-API) and ``meta`` (discovery, keys, health, metrics).
+``auth`` (``/api/auth``), ``products`` (the demo API) and ``meta`` (discovery, keys,
+health, metrics); ``sessions`` and ``mfa`` sit beneath ``/api/auth``.
 A feature adds its router here and in the app factory.
 """
 

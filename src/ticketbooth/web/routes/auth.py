@@ -1,5 +1,4 @@
-"""``/api/auth``: login (and its second step), refresh with rotation, logout (bearer or
-cookie mode)."""
+"""``/api/auth``: login, refresh with rotation, logout (bearer or cookie mode)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import functools
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from ...assembly import Services
 from ...auth.audit import RequestContext
@@ -18,7 +17,8 @@ from ...principal import Principal
 from .. import cookies
 from ..dependencies import require_user
 from ..errors import error_response
-from ._common import BEARER, NO_STORE, Message, request_context, services, user_id_of
+from ..responses import JSONResponse
+from ._common import BEARER, NO_STORE, Message, request_context, services
 from .auth_schemas import (
     CookieSession,
     LoginRequest,
@@ -30,6 +30,9 @@ from .auth_schemas import (
     session_body,
     token_body,
 )
+
+MAX_USER_ID_DIGITS = 18
+"""A longer ``sub`` cannot be a user id (SQL integers stop at 19 digits)."""
 
 auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -140,9 +143,11 @@ def _is_secure(request: Request) -> bool:
 @auth_router.post("/logout", status_code=204, openapi_extra=BEARER)
 def logout(request: Request, user: Principal = Depends(require_user)) -> Response:
     """Revoke every refresh token of the caller, on every device (and empty the jar)."""
-    user_id = user_id_of(user)
-    if user_id is not None:
-        services(request).auth.logout(user_id, context=request_context(request))
+    sub = user.user_id
+    # Only ASCII digits name a user; any other ``sub`` (from a token minted elsewhere with
+    # the key) has no refresh tokens to revoke, and int() would crash or overflow the DB.
+    if sub.isascii() and sub.isdigit() and len(sub) <= MAX_USER_ID_DIGITS:
+        services(request).auth.logout(int(sub), context=request_context(request))
     response = Response(status_code=204)
     if cookies.has_session_cookies(request):
         cookies.clear_session(response, secure=_is_secure(request))

@@ -10,12 +10,13 @@ from pydantic import BaseModel, Field, model_validator
 from ...auth.mfa import METHODS
 from ...auth.service import TokenPair
 from ...store.records import UserRecord
+from ..text import Credential, RefreshTokenText
 from ._common import _Body
 
 
 class LoginRequest(_Body):
-    username: Annotated[str, Field(min_length=1, max_length=150)]
-    password: Annotated[str, Field(min_length=1, max_length=1024, repr=False)]
+    username: Annotated[Credential, Field(min_length=1, max_length=150)]
+    password: Annotated[Credential, Field(min_length=1, max_length=1024, repr=False)]
     # Cookie mode (docs/browser.md): tokens go to httpOnly cookies, never to the body.
     useCookies: Annotated[bool, Field(strict=True)] = False
 
@@ -23,9 +24,11 @@ class LoginRequest(_Body):
 class MfaLoginRequest(_Body):
     """The second step of a sign-in: exactly one of ``code`` and ``recoveryCode``."""
 
-    mfaToken: Annotated[str, Field(min_length=1, max_length=128, repr=False)]
-    code: Annotated[str | None, Field(min_length=1, max_length=16, repr=False)] = None
-    recoveryCode: Annotated[str | None, Field(min_length=1, max_length=64, repr=False)] = None
+    mfaToken: Annotated[Credential, Field(min_length=1, max_length=128, repr=False)]
+    code: Annotated[Credential | None, Field(min_length=1, max_length=16, repr=False)] = None
+    recoveryCode: Annotated[Credential | None, Field(min_length=1, max_length=64, repr=False)] = (
+        None
+    )
     useCookies: Annotated[bool, Field(strict=True)] = False
 
     @model_validator(mode="after")
@@ -49,7 +52,9 @@ def mfa_required_body(mfa_token: str) -> dict[str, object]:
 
 
 class RefreshRequest(_Body):
-    refreshToken: Annotated[str, Field(min_length=1, max_length=512, repr=False)]
+    # No length limit: any string that is not a live refresh token is the same 401
+    # (API.md), and the 64 KiB body limit bounds it.
+    refreshToken: Annotated[RefreshTokenText, Field(repr=False)]
 
 
 class TokenResponse(BaseModel):
