@@ -8,6 +8,7 @@ and PostgreSQL, so every test that uses ``server`` — or a module fixture built
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -31,3 +32,21 @@ def module_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerP
 def server(module_servers: ServerPool, engine_name: str) -> Server:
     """One server per test module and engine, with users admin (Admin) and john (User)."""
     return module_servers.start(engine=engine_name)
+
+
+@pytest.fixture(autouse=True)
+def _restore_ticketbooth_logging() -> Iterator[None]:
+    """Undo handlers a test attached to ticketbooth's loggers (an in-process ``serve``).
+
+    ``configure_logging`` attaches them once per process, bound to the ``sys.stderr`` of
+    that moment: left behind, a later test's audit line goes to a stream closed since.
+    """
+    loggers = [logging.getLogger(name) for name in ("ticketbooth", "ticketbooth.audit")]
+    saved = [(lg, list(lg.handlers), lg.level, lg.propagate) for lg in loggers]
+    yield
+    for lg, handlers, level, propagate in saved:
+        for handler in [h for h in lg.handlers if h not in handlers]:
+            lg.removeHandler(handler)
+            handler.close()
+        lg.setLevel(level)
+        lg.propagate = propagate
