@@ -22,6 +22,7 @@ TOKENS_EXPORTS = [
     "ConfigurationError",
     "ConflictError",
     "ExpiredTokenError",
+    "InsufficientScopeError",
     "InvalidCredentialsError",
     "InvalidRefreshTokenError",
     "InvalidTokenError",
@@ -69,7 +70,9 @@ def isort_order(name: str) -> tuple[int, str]:
     return kind, name
 
 
-ROOT_EXPORTS = sorted([*TOKENS_EXPORTS, *AUTH_EXPORTS], key=isort_order)
+POLICY_EXPORTS = ["Policies", "Policy"]
+
+ROOT_EXPORTS = sorted([*TOKENS_EXPORTS, *AUTH_EXPORTS, *POLICY_EXPORTS], key=isort_order)
 
 MODULES = [
     pytest.param(ticketbooth, ROOT_EXPORTS, id="ticketbooth"),

@@ -15,6 +15,7 @@ install (``pip install ticketbooth``, without the ``server`` extra).
 import importlib as _importlib
 import typing as _typing
 
+from .policy import Policies, Policy
 from .principal import Principal
 from .tokens import (
     ALGORITHMS,
@@ -24,6 +25,7 @@ from .tokens import (
     ConfigurationError,
     ConflictError,
     ExpiredTokenError,
+    InsufficientScopeError,
     InvalidCredentialsError,
     InvalidRefreshTokenError,
     InvalidTokenError,
@@ -105,6 +107,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ExpiredTokenError",
+    "InsufficientScopeError",
     "InvalidCredentialsError",
     "InvalidRefreshTokenError",
     "InvalidTokenError",
@@ -119,6 +122,8 @@ __all__ = [
     "NotYetValidError",
     "PasswordHasher",
     "PermissionDeniedError",
+    "Policies",
+    "Policy",
     "Principal",
     "RateLimitedError",
     "RefreshTokenReuseError",

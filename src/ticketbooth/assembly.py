@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .auth.audit import Auditor
 from .auth.keyring import Keyring
+from .auth.oauth import AssertionVerifier, ClientAdmin, ClientSecretHasher, OAuthService
 from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
 from .auth.revocation import Revoker
@@ -21,6 +22,11 @@ from .auth.service import AuthService
 from .auth.users import UserAdmin
 from .config import Settings
 from .store.audit import SqlAuditLog
+from .store.clients import (
+    SqlAssertionReplayRepository,
+    SqlClientRepository,
+    SqlJtiRevocationRepository,
+)
 from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
 from .store.products import SqlProductRepository
@@ -50,6 +56,8 @@ class Services:
     auditor: Auditor
     audit_log: SqlAuditLog
     revoker: Revoker | None = None
+    oauth: OAuthService | None = None
+    clients: ClientAdmin | None = None
 
     def reload_keys(self) -> None:
         """Pick up rotated, generated or retired keys from the database.
@@ -164,6 +172,7 @@ def build(
             redis_url=settings.redis_url,
             namespace=settings.issuer,
             now=now,
+            jtis=SqlJtiRevocationRepository(db),
         )
     validator = TokenValidator(
         keys,
@@ -186,6 +195,23 @@ def build(
     refresh = SqlRefreshTokenRepository(db)
     audit_log = SqlAuditLog(db)
     auditor = Auditor([audit_log], now=now)
+    clients = SqlClientRepository(db)
+    client_hasher = ClientSecretHasher(settings.client_secret_key_bytes)
+    oauth = OAuthService(
+        clients=clients,
+        users=users,
+        refresh_tokens=refresh,
+        issuer=issuer,
+        validator=validator,
+        hasher=client_hasher,
+        assertions=AssertionVerifier(
+            SqlAssertionReplayRepository(db), leeway=settings.clock_skew_seconds, now=now
+        ),
+        limiter=limiter,
+        auditor=auditor,
+        revoker=revoker,
+        now=now,
+    )
     return Services(
         settings=settings,
         db=db,
@@ -216,4 +242,6 @@ def build(
         auditor=auditor,
         audit_log=audit_log,
         revoker=revoker,
+        oauth=oauth,
+        clients=ClientAdmin(clients, client_hasher, auditor=auditor, now=now),
     )

@@ -128,6 +128,8 @@ class Settings(BaseSettings):
     instances: int = Field(1, ge=1)  # service instances sharing the database
     rate_limits: bool = True  # False switches the failed-login limits off
     jwks_consumers: bool = False  # other services verify tokens from the JWKS
+    # OAuth 2.0 clients (docs/services.md): the HMAC key their secrets are hashed with.
+    client_secret_key: SecretStr | None = None
 
     @field_validator("cors_origins", "cors_methods", mode="before")
     @classmethod
@@ -218,6 +220,12 @@ class Settings(BaseSettings):
     def encryption_key_bytes(self) -> bytes | None:
         """The key-encryption passphrase as UTF-8 bytes, when one is configured."""
         key = self.key_encryption_key
+        return None if key is None else key.get_secret_value().encode()
+
+    @property
+    def client_secret_key_bytes(self) -> bytes | None:
+        """The client-secret HMAC key as UTF-8 bytes, when one is configured."""
+        key = self.client_secret_key
         return None if key is None else key.get_secret_value().encode()
 
     @property

@@ -6,6 +6,10 @@ once, and publishes it on Redis (when configured) so other instances apply it wi
 milliseconds.  Every instance also polls the database every ``poll_seconds``, which bounds
 the delay even when a Redis message is lost: the worst case is one poll interval plus
 the poll's own query time.
+
+Single access tokens are revoked the same way, by ``jti`` (RFC 7009 revocation): one row
+in ``revoked_access_tokens`` until the token would have expired, one entry in memory, and
+one Redis message ``{"jti", "exp"}``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..store.client_records import JtiRevocationRepository
 from ..store.records import RevocationRepository
 from ..tokens.revocation import RevocationList
 
@@ -35,6 +40,8 @@ class Revoker:
         redis_url: publish and subscribe here when given.
         namespace: appended to the channel name (the issuer).
         now: the clock.
+        jtis: the table of single tokens revoked by ``jti``; without it
+            :meth:`revoke_jti` applies to this instance only.
     """
 
     def __init__(
@@ -45,7 +52,9 @@ class Revoker:
         redis_url: str | None = None,
         namespace: str = "",
         now: Callable[[], float] = time.time,
+        jtis: JtiRevocationRepository | None = None,
     ) -> None:
+        self._jtis = jtis
         self._channel = f"{CHANNEL}:{namespace}"
         self._repo = repo
         self.revocations = revocations
@@ -60,23 +69,38 @@ class Revoker:
         not_before = self._now()
         self._repo.record(user_id, not_before)
         self.revocations.revoke(str(user_id), not_before)
-        if self._redis_url:
-            try:
-                self._client().publish(
-                    self._channel, json.dumps({"sub": str(user_id), "nbf": not_before})
-                )
-            except Exception as exc:  # the database poll still delivers it
-                log.warning("could not publish a revocation to Redis: %s", type(exc).__name__)
+        self._publish({"sub": str(user_id), "nbf": not_before})
         return not_before
+
+    def revoke_jti(self, jti: str, expires_at: float) -> None:
+        """Refuse one access token (by ``jti``) everywhere until it expires."""
+        if self._jtis is not None:
+            self._jtis.record_jti(jti, expires_at, self._now())
+        self.revocations.revoke_jti(jti, expires_at)
+        self._publish({"jti": jti, "exp": expires_at})
+
+    def _publish(self, message: dict[str, Any]) -> None:
+        if not self._redis_url:
+            return
+        try:
+            self._client().publish(self._channel, json.dumps(message))
+        except Exception as exc:  # the database poll still delivers it
+            log.warning("could not publish a revocation to Redis: %s", type(exc).__name__)
 
     def poll(self) -> int:
         """Apply revocations recorded since the last poll (and prune old ones)."""
         started = self._now()
         fresh = self._repo.since(self._seen - 5)  # overlap: clocks of instances differ
         self.revocations.update(fresh)
+        count = len(fresh)
+        if self._jtis is not None:
+            jtis = self._jtis.jtis_since(self._seen - 5)
+            self.revocations.update_jtis(jtis)
+            self._jtis.prune_jtis(started)
+            count += len(jtis)
         self._seen = started
         self.revocations.prune()
-        return len(fresh)
+        return count
 
     def subscribe(self) -> None:
         """Start applying revocations published on Redis (a background thread)."""
@@ -98,7 +122,10 @@ class Revoker:
     def _on_message(self, message: dict[str, Any]) -> None:
         try:
             data = json.loads(message["data"])
-            self.revocations.revoke(str(data["sub"]), float(data["nbf"]))
+            if "jti" in data:
+                self.revocations.revoke_jti(str(data["jti"]), float(data["exp"]))
+            else:
+                self.revocations.revoke(str(data["sub"]), float(data["nbf"]))
         except (ValueError, KeyError, TypeError):
             log.warning("ignored a malformed revocation message")
 

@@ -22,7 +22,8 @@
     ├── WeakPasswordError            a new password fails the policy         → 422
     ├── RateLimitedError             too many failed attempts                → 429
     ├── PermissionDeniedError        valid identity, not allowed             → 403
-    │   └── CsrfError                a cookie-authenticated change without its CSRF token
+    │   ├── CsrfError                a cookie-authenticated change without its CSRF token
+    │   └── InsufficientScopeError   the token lacks a scope (RFC 6750 insufficient_scope)
     ├── ConflictError                the thing already exists                → 409
     ├── NotFoundError                no such user, key or resource           → 404
     └── ConfigurationError           the server is set up wrong; raised at start-up
@@ -220,6 +221,21 @@ class CsrfError(PermissionDeniedError):
     description = (
         "Missing or invalid CSRF token: send the csrf cookie's value in the X-CSRF-Token header"
     )
+
+
+class InsufficientScopeError(PermissionDeniedError):
+    """The token is valid but does not grant a scope the route needs (RFC 6750 3.1).
+
+    Attributes:
+        scopes: every scope the route needs (the ``scope`` of the ``WWW-Authenticate``
+            challenge).
+    """
+
+    description = "The token does not grant the scope this requires"
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        super().__init__(f"This requires the scope {' '.join(scopes)}")
+        self.scopes = scopes
 
 
 class ConflictError(TicketboothError):

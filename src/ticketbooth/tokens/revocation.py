@@ -6,6 +6,9 @@ Instead each instance keeps, in memory, one timestamp per revoked user: tokens o
 user issued (``iat``) at or before it are refused.  An entry is dropped once no token it
 covers can still be alive (``not_before + token lifetime + leeway`` has passed), so the
 map holds only users revoked within the last token lifetime.
+
+Single tokens can be revoked too (RFC 7009 revocation of an access token): by ``jti``,
+each entry kept until that token expires anyway.
 """
 
 from __future__ import annotations
@@ -34,11 +37,13 @@ class RevocationList:
     ) -> None:
         self._horizon = token_lifetime + leeway + 1
         self._not_before: dict[str, float] = {}
+        self._jtis: dict[str, float] = {}
+        self._leeway = leeway
         self._lock = threading.Lock()
         self._now = now
 
     def __len__(self) -> int:
-        return len(self._not_before)
+        return len(self._not_before) + len(self._jtis)
 
     def revoke(self, subject: str, not_before: float) -> None:
         """Refuse tokens of ``subject`` issued at or before ``not_before``."""
@@ -51,11 +56,24 @@ class RevocationList:
         for subject, not_before in entries.items():
             self.revoke(subject, not_before)
 
+    def revoke_jti(self, jti: str, expires_at: float) -> None:
+        """Refuse the one token whose ``jti`` this is (kept until ``expires_at``)."""
+        with self._lock:
+            self._jtis[jti] = max(expires_at, self._jtis.get(jti, float("-inf")))
+
+    def update_jtis(self, entries: Mapping[str, float]) -> None:
+        """Apply many ``{jti: expires_at}`` revocations (a poll or a start-up load)."""
+        for jti, expires_at in entries.items():
+            self.revoke_jti(jti, expires_at)
+
     def is_revoked(self, claims: Mapping[str, Any]) -> bool:
         """Whether a validated token is covered by a revocation.
 
         A token with no ``iat`` counts as issued long ago: revoked if its user is.
         """
+        jti = claims.get("jti")
+        if self._jtis and isinstance(jti, str) and jti in self._jtis:
+            return True
         not_before = self._not_before.get(claims.get("sub"))  # type: ignore[arg-type]
         if not_before is None:
             return False
@@ -69,4 +87,7 @@ class RevocationList:
             stale = [s for s, t in self._not_before.items() if t < cutoff]
             for subject in stale:
                 del self._not_before[subject]
-        return len(stale)
+            ended = [j for j, exp in self._jtis.items() if exp + self._leeway < self._now()]
+            for jti in ended:
+                del self._jtis[jti]
+        return len(stale) + len(ended)

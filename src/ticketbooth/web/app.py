@@ -22,6 +22,7 @@ from ..tokens.errors import TicketboothError
 from .cors import add_cors
 from .dependencies import attach
 from .metrics import Metrics, RequestTimer
+from .oauth import install_oauth
 from .page import page_router
 from .routes import auth_router, meta_router, products_router
 
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(auth_router)
     app.include_router(products_router)
     app.include_router(meta_router)
+    install_oauth(app)
     app.include_router(page_router)
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestTimer, metrics=metrics)

@@ -13,6 +13,7 @@ from ..store.db import StoreUnavailableError
 from ..tokens.errors import (
     AuthenticationError,
     ConflictError,
+    InsufficientScopeError,
     InvalidTokenError,
     NotFoundError,
     PermissionDeniedError,
@@ -50,6 +51,13 @@ def _headers(exc: TicketboothError) -> dict[str, str]:
         }
     if isinstance(exc, MissingTokenError):
         return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, InsufficientScopeError):
+        return {
+            "WWW-Authenticate": (
+                f'Bearer error="insufficient_scope", error_description="{exc.description}", '
+                f'scope="{" ".join(exc.scopes)}"'
+            )
+        }
     if isinstance(exc, RateLimitedError):
         return {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, StoreUnavailableError):
