@@ -33,6 +33,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from ._net import require_https
+from .policy import Policy
 from .principal import Principal
 from .tokens.claims import ClaimCheck, ValidationParameters
 from .tokens.errors import ConfigurationError, UnknownKeyError, WrongTokenTypeError
@@ -140,15 +141,30 @@ class Verifier:
             raise WrongTokenTypeError(result.profile.typ, ("jwt", "at+jwt"))
         return Principal.from_claims(result.claims, kind=kind)
 
-    def fastapi_dependency(self) -> Callable[..., Awaitable[Principal]]:
+    def fastapi_dependency(
+        self, *, scopes: Iterable[str] = (), policy: str | Policy | None = None
+    ) -> Callable[..., Awaitable[Principal]]:
         """A FastAPI dependency answering like ticketbooth's own ``require_user``.
+
+        Args:
+            scopes: scopes the token must grant, every one (403 ``insufficient_scope``
+                otherwise), as ``ticketbooth.web.authorization.require_scope``.
+            policy: a :class:`~ticketbooth.policy.Policy`, or the name of one registered
+                on the app with ``ticketbooth.web.authorization.add_policy``.
 
         Register ticketbooth's error handlers on the app too
         (``ticketbooth.web.errors.install_handlers(app)``) for RFC 6750 answers.
         """
+        from .web.authorization import require_policy, require_scope
         from .web.dependencies import bearer_dependency
 
-        return bearer_dependency(self.principal)
+        dependency = bearer_dependency(self.principal)
+        needed = tuple(scopes)
+        if needed:
+            dependency = require_scope(*needed, authenticate=dependency)
+        if policy is not None:
+            dependency = require_policy(policy, authenticate=dependency)
+        return dependency
 
 
 class JWKSVerifier(Verifier):
