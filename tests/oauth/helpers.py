@@ -133,10 +133,11 @@ def post_form(
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     """POST a form (or a raw body) to the server."""
+    basic = httpx.BasicAuth(*auth) if auth else httpx.USE_CLIENT_DEFAULT
     with server.client() as http:
         if isinstance(data, str):
-            return http.post(path, content=data, auth=auth, headers=headers)
-        return http.post(path, data=data, auth=auth, headers=headers)
+            return http.post(path, content=data, auth=basic, headers=headers)
+        return http.post(path, data=data, auth=basic, headers=headers)
 
 
 def assert_oauth_error(response: httpx.Response, status: int, error: str, description: str) -> None:
