@@ -25,6 +25,9 @@ from typing import Any
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from joserfc.jwk import ECKey, OKPKey, RSAKey
+
+KEY_TYPES = {"RS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}
 
 ASSERTION_SECONDS = 60
 """How long each client assertion lives; ticketbooth refuses any over 300 seconds."""
@@ -54,7 +57,8 @@ def fetch_token(issuer_url: str, client_id: str, key_pem: str, alg: str) -> str:
     """An access token for this job, granting ``orders:read``."""
     endpoint = token_endpoint(issuer_url)
     auth = ShortLivedPrivateKeyJWT(endpoint, alg=alg)
-    with OAuth2Client(client_id, key_pem, token_endpoint_auth_method=auth) as client:
+    key = KEY_TYPES[alg].import_key(key_pem)
+    with OAuth2Client(client_id, key, token_endpoint_auth_method=auth) as client:
         token = client.fetch_token(endpoint, grant_type="client_credentials", scope="orders:read")
     return str(token["access_token"])
 
@@ -65,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders-url", default="http://127.0.0.1:8001")
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--key", required=True, help="the PEM private key")
-    parser.add_argument("--alg", default="ES256", help="RS256, ES256 or EdDSA (the key's)")
+    parser.add_argument("--alg", default="ES256", choices=sorted(KEY_TYPES), help="the key's")
     args = parser.parse_args(argv)
     with open(args.key, encoding="ascii") as file:
         key_pem = file.read()
