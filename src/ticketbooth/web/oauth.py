@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, FastAPI, Request
@@ -39,6 +40,16 @@ INTROSPECT_PATH = "/oauth/introspect"
 REVOKE_PATH = "/oauth/revoke"
 
 oauth_router = APIRouter(tags=["oauth"])
+
+
+def _form_body(*fields: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """OpenAPI for a form body (parsed by :func:`read_form`, not by FastAPI)."""
+    properties = {name: {"type": "string"} for name in fields}
+    schema = {"type": "object", "properties": properties, "required": list(required)}
+    return {"requestBody": {"required": True, "content": {FORM: {"schema": schema}}}}
+
+
+_CLIENT_AUTH = ("client_id", "client_secret", "client_assertion_type", "client_assertion")
 
 
 def install_oauth(app: FastAPI) -> None:
@@ -153,7 +164,10 @@ async def _authenticate(request: Request, form: dict[str, str], path: str) -> Cl
     )
 
 
-@oauth_router.post(TOKEN_PATH)
+@oauth_router.post(
+    TOKEN_PATH,
+    openapi_extra=_form_body("grant_type", "scope", *_CLIENT_AUTH, required=("grant_type",)),
+)
 async def token(request: Request) -> JSONResponse:
     """The client-credentials grant: an RFC 9068 access token for the client itself."""
     form = await read_form(request)
@@ -176,7 +190,10 @@ async def token(request: Request) -> JSONResponse:
     return JSONResponse(body, headers=NO_STORE)
 
 
-@oauth_router.post(INTROSPECT_PATH)
+@oauth_router.post(
+    INTROSPECT_PATH,
+    openapi_extra=_form_body("token", "token_type_hint", *_CLIENT_AUTH, required=("token",)),
+)
 async def introspect(request: Request) -> JSONResponse:
     """RFC 7662: is this access or refresh token active, and what does it say?"""
     form = await read_form(request)
@@ -189,7 +206,10 @@ async def introspect(request: Request) -> JSONResponse:
     return JSONResponse(answer, headers=NO_STORE)
 
 
-@oauth_router.post(REVOKE_PATH)
+@oauth_router.post(
+    REVOKE_PATH,
+    openapi_extra=_form_body("token", "token_type_hint", *_CLIENT_AUTH, required=("token",)),
+)
 async def revoke(request: Request) -> Response:
     """RFC 7009: 200 whether or not the token was known."""
     form = await read_form(request)
