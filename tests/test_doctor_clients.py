@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.servers import run_cli
 from ticketbooth.doctor import Deployment, diagnose
 from ticketbooth.testing import isolated_settings
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ticketbooth import Policies, Policy, Principal
-from ticketbooth.tokens.errors import (
-    ConfigurationError,
-    InsufficientScopeError,
-    PermissionDeniedError,
-)
+from ticketbooth.errors import ConfigurationError, PermissionDeniedError
+from ticketbooth.httpauth import InsufficientScopeError
 
 ADMIN = Principal.from_claims(
     {"sub": "1", "name": "admin", "role": "Admin", "email_verified": True}, kind="user"

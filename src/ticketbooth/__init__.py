@@ -15,6 +15,7 @@ install (``pip install ticketbooth``, without the ``server`` extra).
 import importlib as _importlib
 import typing as _typing
 
+from .httpauth import InsufficientScopeError
 from .policy import Policies, Policy
 from .principal import Principal
 from .tokens import (
@@ -25,7 +26,6 @@ from .tokens import (
     ConfigurationError,
     ConflictError,
     ExpiredTokenError,
-    InsufficientScopeError,
     InvalidCredentialsError,
     InvalidRefreshTokenError,
     InvalidTokenError,

@@ -23,7 +23,7 @@ def require_https(url: str) -> str:
     """
     from urllib.parse import urlsplit
 
-    from .tokens.errors import ConfigurationError
+    from .errors import ConfigurationError
 
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:

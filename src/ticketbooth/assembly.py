@@ -1,24 +1,30 @@
 """Builds the running parts from :class:`~ticketbooth.config.Settings`.
 
 The one place where settings turn into constructor arguments; used by the web app
-factory and the CLI so both run exactly the same objects.
+factory and the CLI so both run exactly the same objects.  One builder per feature
+(the database, revocation, keys and tokens, accounts) returns its parts together with
+a ``close()`` and the background :class:`Job` s it needs; :class:`Services` closes them
+in reverse order, and the app's lifespan runs every job in one loop.  A new feature adds
+a builder, not a line in the lifespan.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from .auth.audit import Auditor
+from .auth.key_admin import KeyAdmin
 from .auth.keyring import Keyring
 from .auth.oauth import AssertionVerifier, ClientAdmin, ClientSecretHasher, OAuthService
 from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
 from .auth.revocation import Revoker
 from .auth.service import AuthService
+from .auth.sessions import SessionManager
 from .auth.users import UserAdmin
 from .config import Settings
 from .store.audit import SqlAuditLog
@@ -32,12 +38,38 @@ from .store.keys import SqlKeyRepository
 from .store.products import SqlProductRepository
 from .store.refresh_tokens import SqlRefreshTokenRepository
 from .store.revocations import SqlRevocationRepository
+from .store.sessions import SqlSessionRepository
 from .store.users import SqlUserRepository
 from .tokens.claims import ValidationParameters
 from .tokens.issuer import TokenIssuer
 from .tokens.profiles import ACCESS_PROFILES
 from .tokens.revocation import RevocationList
 from .tokens.validator import TokenValidator
+
+
+@dataclass(frozen=True)
+class Job:
+    """Background work a feature needs while the service runs.
+
+    Attributes:
+        name: what it does, for the log ("could not <name>: ...").
+        interval: seconds between two runs.
+        run: the work; blocking, so it runs in a worker thread.
+        start: run once before the first interval (a first poll, a subscription).
+    """
+
+    name: str
+    interval: float
+    run: Callable[[], object]
+    start: Callable[[], object] | None = None
+
+
+@dataclass
+class Feature:
+    """What a builder hands back besides its parts: how to stop it, what to run."""
+
+    close: Callable[[], None] = lambda: None
+    jobs: tuple[Job, ...] = ()
 
 
 @dataclass
@@ -47,6 +79,7 @@ class Services:
     settings: Settings
     db: Database
     keyring: Keyring
+    keys: KeyAdmin
     issuer: TokenIssuer
     validator: TokenValidator
     auth: AuthService
@@ -55,9 +88,16 @@ class Services:
     limiter: LoginLimiter
     auditor: Auditor
     audit_log: SqlAuditLog
+    sessions: SessionManager
     revoker: Revoker | None = None
     oauth: OAuthService | None = None
     clients: ClientAdmin | None = None
+    features: list[Feature] = field(default_factory=list)
+
+    @property
+    def jobs(self) -> list[Job]:
+        """Every feature's background jobs."""
+        return [job for feature in self.features for job in feature.jobs]
 
     def reload_keys(self) -> None:
         """Pick up rotated, generated or retired keys from the database.
@@ -66,18 +106,15 @@ class Services:
         several instances: exactly one promotes the pre-published key).
         """
         if self.settings.rotate_days is not None:
-            rotated = self.keyring.rotate_if_due(self.settings.rotate_days)
-            if rotated is not None:
-                self.auditor.record("key_rotated", kid=rotated[0].kid, next_kid=rotated[1].kid)
+            self.keys.rotate_if_due(self.settings.rotate_days)
         keys = self.keyring.load()
         self.issuer.replace_keys(keys)
         self.validator.replace_keys(keys)
 
     def close(self) -> None:
-        """Release database and Redis connections."""
-        if self.revoker is not None:
-            self.revoker.close()
-        self.db.dispose()
+        """Stop every feature, the last built first (the database last of all)."""
+        for feature in reversed(self.features):
+            feature.close()
 
 
 def validation_parameters(settings: Settings) -> ValidationParameters:
@@ -106,6 +143,110 @@ def effective_algorithm(settings: Settings, keys: SqlKeyRepository) -> str:
     return max(active, key=lambda r: r.activated_at or r.created_at).alg
 
 
+def build_database(settings: Settings, *, prepare: bool) -> tuple[Database, Feature]:
+    """The database, migrated when ``prepare``; closing disposes of its pool.
+
+    Raises:
+        ConfigurationError: the URL is unusable or the database unreachable.
+    """
+    db = Database.from_url(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    try:
+        if prepare:
+            migrate(db.engine)
+    except BaseException:
+        db.dispose()  # a failed start-up must not leave pooled connections behind
+        raise
+    return db, Feature(close=db.dispose)
+
+
+def build_keyring(
+    settings: Settings,
+    db: Database,
+    *,
+    now: Callable[[], float],
+    prepare: bool,
+    switch_algorithm: bool,
+) -> Keyring:
+    """The signing keys, with an active one ensured and the next one published when
+    ``prepare``.
+
+    Raises:
+        ConfigurationError: the keys cannot be loaded or made.
+    """
+    key_repo = SqlKeyRepository(db)
+    keyring = Keyring(
+        key_repo,
+        algorithm=effective_algorithm(settings, key_repo),
+        secret=settings.secret_bytes,
+        token_lifetime=settings.access_seconds,
+        leeway=settings.clock_skew_seconds,
+        encryption_key=settings.encryption_key_bytes,
+        now=now,
+    )
+    if prepare:
+        keyring.ensure_active(switch_algorithm=switch_algorithm)
+        keyring.publish_next()
+    return keyring
+
+
+def build_revocation(
+    settings: Settings, db: Database, *, now: Callable[[], float]
+) -> tuple[RevocationList | None, Revoker | None, Feature]:
+    """Access-token revocation when ``TICKETBOOTH_REVOKE_ACCESS`` is on: the list the
+    validator reads, the revoker that fills it, and the poll that bounds the delay."""
+    if not settings.revoke_access:
+        return None, None, Feature()
+    revocations = RevocationList(
+        token_lifetime=settings.access_seconds, leeway=settings.clock_skew_seconds, now=now
+    )
+    revoker = Revoker(
+        SqlRevocationRepository(db),
+        revocations,
+        redis_url=settings.redis_url,
+        namespace=settings.issuer,
+        now=now,
+        jtis=SqlJtiRevocationRepository(db),
+    )
+
+    def start() -> None:
+        revoker.poll()
+        revoker.subscribe()
+
+    poll = Job("poll revocations", settings.revocation_poll_seconds, revoker.poll, start)
+    return revocations, revoker, Feature(close=revoker.close, jobs=(poll,))
+
+
+def build_tokens(
+    settings: Settings,
+    keyring: Keyring,
+    revocations: RevocationList | None,
+    *,
+    now: Callable[[], float],
+) -> tuple[TokenIssuer, TokenValidator]:
+    """The issuer and the validator (user and client access profiles) over the keys."""
+    keys = keyring.load()
+    issuer = TokenIssuer(
+        keys,
+        issuer=settings.issuer,
+        audience=settings.audience,
+        lifetime=settings.access_seconds,
+        now=now,
+    )
+    validator = TokenValidator(
+        keys,
+        validation_parameters(settings),
+        now=now,
+        cache_size=settings.validation_cache_size,
+        revocations=revocations,
+        profiles=ACCESS_PROFILES,
+    )
+    return issuer, validator
+
+
 def build(
     settings: Settings,
     *,
@@ -128,61 +269,80 @@ def build(
     Raises:
         ConfigurationError: the database is unreachable or the configuration is unusable.
     """
-    db = Database.from_url(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-    )
+    db, database = build_database(settings, prepare=prepare)
     try:
-        if prepare:
-            migrate(db.engine)
-        key_repo = SqlKeyRepository(db)
-        keyring = Keyring(
-            key_repo,
-            algorithm=effective_algorithm(settings, key_repo),
-            secret=settings.secret_bytes,
-            token_lifetime=settings.access_seconds,
-            leeway=settings.clock_skew_seconds,
-            encryption_key=settings.encryption_key_bytes,
-            now=now,
+        keyring = build_keyring(
+            settings, db, now=now, prepare=prepare, switch_algorithm=switch_algorithm
         )
-        if prepare:
-            keyring.ensure_active(switch_algorithm=switch_algorithm)
-            keyring.publish_next()
-        keys = keyring.load()
+        revocations, revoker, revocation = build_revocation(settings, db, now=now)
+        issuer, validator = build_tokens(settings, keyring, revocations, now=now)
     except BaseException:
-        db.dispose()  # a failed start-up must not leave pooled connections behind
+        db.dispose()
         raise
-    issuer = TokenIssuer(
-        keys,
-        issuer=settings.issuer,
-        audience=settings.audience,
-        lifetime=settings.access_seconds,
+    audit_log = SqlAuditLog(db)
+    auditor = Auditor([audit_log], now=now)
+    accounts = build_accounts(
+        settings,
+        db,
+        issuer=issuer,
+        auditor=auditor,
+        revoker=revoker,
+        hasher=hasher or PasswordHasher(),
         now=now,
     )
-    revoker = None
-    revocations = None
-    if settings.revoke_access:
-        revocations = RevocationList(
-            token_lifetime=settings.access_seconds, leeway=settings.clock_skew_seconds, now=now
-        )
-        revoker = Revoker(
-            SqlRevocationRepository(db),
-            revocations,
-            redis_url=settings.redis_url,
-            namespace=settings.issuer,
-            now=now,
-            jtis=SqlJtiRevocationRepository(db),
-        )
-    validator = TokenValidator(
-        keys,
-        validation_parameters(settings),
-        now=now,
-        cache_size=settings.validation_cache_size,
-        revocations=revocations,
-        profiles=ACCESS_PROFILES,
+    svc = Services(
+        settings=settings,
+        db=db,
+        keyring=keyring,
+        keys=KeyAdmin(keyring, auditor=auditor, unit_of_work=db.session),
+        issuer=issuer,
+        validator=validator,
+        audit_log=audit_log,
+        auditor=auditor,
+        revoker=revoker,
+        products=SqlProductRepository(db),
+        auth=accounts.auth,
+        users=accounts.users,
+        sessions=accounts.sessions,
+        limiter=accounts.limiter,
     )
-    hasher = hasher or PasswordHasher()
+    svc.oauth, svc.clients = build_oauth(
+        settings,
+        db,
+        issuer=issuer,
+        validator=validator,
+        limiter=accounts.limiter,
+        auditor=auditor,
+        revoker=revoker,
+        now=now,
+    )
+    keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
+    svc.features = [database, keys, revocation]
+    return svc
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The accounts feature's parts."""
+
+    auth: AuthService
+    users: UserAdmin
+    sessions: SessionManager
+    limiter: LoginLimiter
+
+
+def build_accounts(
+    settings: Settings,
+    db: Database,
+    *,
+    issuer: TokenIssuer,
+    auditor: Auditor,
+    revoker: Revoker | None,
+    hasher: PasswordHasher,
+    now: Callable[[], float],
+) -> Accounts:
+    """Users, logins and sessions: the auth service, user and session administration,
+    and the failed-login limiter."""
     limiter = LoginLimiter(
         storage_uri=settings.redis_url or "memory://",
         user_failures=settings.login_user_failures,
@@ -193,31 +353,9 @@ def build(
     )
     users = SqlUserRepository(db)
     refresh = SqlRefreshTokenRepository(db)
-    audit_log = SqlAuditLog(db)
-    auditor = Auditor([audit_log], now=now)
-    clients = SqlClientRepository(db)
-    client_hasher = ClientSecretHasher(settings.client_secret_key_bytes)
-    oauth = OAuthService(
-        clients=clients,
-        users=users,
-        refresh_tokens=refresh,
-        issuer=issuer,
-        validator=validator,
-        hasher=client_hasher,
-        assertions=AssertionVerifier(
-            SqlAssertionReplayRepository(db), leeway=settings.clock_skew_seconds, now=now
-        ),
+    sessions = SqlSessionRepository(db)
+    return Accounts(
         limiter=limiter,
-        auditor=auditor,
-        revoker=revoker,
-        now=now,
-    )
-    return Services(
-        settings=settings,
-        db=db,
-        keyring=keyring,
-        issuer=issuer,
-        validator=validator,
         auth=AuthService(
             users=users,
             refresh_tokens=refresh,
@@ -227,6 +365,8 @@ def build(
             refresh_lifetime=settings.refresh_seconds,
             auditor=auditor,
             revoker=revoker,
+            sessions=sessions,
+            unit_of_work=db.session,
             now=now,
         ),
         users=UserAdmin(
@@ -235,13 +375,49 @@ def build(
             hasher=hasher,
             auditor=auditor,
             revoker=revoker,
+            sessions=sessions,
             now=now,
         ),
-        products=SqlProductRepository(db),
+        sessions=SessionManager(
+            sessions=sessions,
+            refresh_tokens=refresh,
+            auditor=auditor,
+            revoker=revoker,
+            unit_of_work=db.session,
+            now=now,
+        ),
+    )
+
+
+def build_oauth(
+    settings: Settings,
+    db: Database,
+    *,
+    issuer: TokenIssuer,
+    validator: TokenValidator,
+    limiter: LoginLimiter,
+    auditor: Auditor,
+    revoker: Revoker | None,
+    now: Callable[[], float],
+) -> tuple[OAuthService, ClientAdmin]:
+    """OAuth 2.0 clients: the token, introspection and revocation endpoints' service,
+    and client administration (a change and its audit row in one unit of work)."""
+    clients = SqlClientRepository(db)
+    hasher = ClientSecretHasher(settings.client_secret_key_bytes)
+    oauth = OAuthService(
+        clients=clients,
+        users=SqlUserRepository(db),
+        refresh_tokens=SqlRefreshTokenRepository(db),
+        issuer=issuer,
+        validator=validator,
+        hasher=hasher,
+        assertions=AssertionVerifier(
+            SqlAssertionReplayRepository(db), leeway=settings.clock_skew_seconds, now=now
+        ),
         limiter=limiter,
         auditor=auditor,
-        audit_log=audit_log,
         revoker=revoker,
-        oauth=oauth,
-        clients=ClientAdmin(clients, client_hasher, auditor=auditor, now=now),
+        now=now,
     )
+    admin = ClientAdmin(clients, hasher, auditor=auditor, now=now, unit_of_work=db.session)
+    return oauth, admin

@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import ConfigurationError, PermissionDeniedError
+from .httpauth import InsufficientScopeError
 from .principal import Principal, PrincipalKind
-from .tokens.errors import ConfigurationError, InsufficientScopeError, PermissionDeniedError
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,10 +33,10 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from ._net import require_https
+from .errors import ConfigurationError, UnknownKeyError, WrongTokenTypeError
 from .policy import Policy
 from .principal import Principal
 from .tokens.claims import ClaimCheck, ValidationParameters
-from .tokens.errors import ConfigurationError, UnknownKeyError, WrongTokenTypeError
 from .tokens.keys import ALGORITHMS, Key, KeySet
 from .tokens.profiles import USER_ACCESS, TokenProfile
 from .tokens.revocation import RevocationList

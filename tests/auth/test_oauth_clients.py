@@ -15,6 +15,8 @@ from ticketbooth.store.client_records import ClientRecord
 from ticketbooth.tokens import RevocationList
 from ticketbooth.tokens.errors import ConfigurationError, ConflictError, NotFoundError
 
+from .memory import MemoryRevocations
+
 
 class MemoryClients:
     def __init__(self) -> None:
@@ -167,18 +169,9 @@ def test_names_are_unique_and_unknown_names_are_not_found(admin: ClientAdmin) ->
     assert admin.list() == []
 
 
-class NoRevocations:
-    def record(self, user_id: int, not_before: float) -> None: ...
-    def since(self, recorded_after: float) -> dict[str, float]:
-        return {}
-
-    def prune(self, older_than: float) -> int:
-        return 0
-
-
 def test_a_jti_message_from_another_instance_is_applied() -> None:
     revocations = RevocationList(token_lifetime=60, now=lambda: 1000.0)
-    revoker = Revoker(NoRevocations(), revocations, now=lambda: 1000.0)
+    revoker = Revoker(MemoryRevocations(), revocations, now=lambda: 1000.0)
     revoker._on_message({"data": json.dumps({"jti": "abc", "exp": 1050.0})})
     assert revocations.is_revoked({"sub": "svc", "jti": "abc", "iat": 999})
     revoker.revoke_jti("def", 1060.0)  # no table, no Redis: this instance only

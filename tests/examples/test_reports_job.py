@@ -13,8 +13,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.conftest import ServerFactory
 from tests.oauth.helpers import register, secret_client
+from tests.servers import ServerFactory
 from tests.verify.test_orders_service import ES256, ROOT, Orders, start_orders
 
 __all__ = ["start_orders"]  # the fixture, imported for this module's tests
@@ -42,7 +42,7 @@ def _ec_key(tmp_path: Path) -> tuple[Path, Path]:
 def test_the_reports_job_reads_the_scoped_report(
     server_factory: ServerFactory, start_orders: Callable[..., Orders], tmp_path: Path
 ) -> None:
-    issuer = server_factory(env=ES256)
+    issuer = server_factory(settings=ES256)
     orders = start_orders(issuer.base_url)
     john = issuer.token("john")
     assert orders.create(john).status_code == 201

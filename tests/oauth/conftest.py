@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pytest
 from joserfc.jwk import ECKey
 
-from tests.conftest import PASSWORDS, ROLES, Server, start_server
-from tests.databases import ENGINES, postgres_database
+from tests.databases import ENGINES
 from tests.oauth.helpers import JwksHost, ec_jwk, register, rsa_pem, serve_jwks
+from tests.servers import PASSWORDS, ROLES, Server, ServerPool
 
 
 @dataclass
@@ -38,14 +38,11 @@ def oauth(
 ) -> Iterator[OAuthSetup]:
     """A running server on each engine, users admin and john, and three clients."""
     with ExitStack() as stack:
-        workdir = tmp_path_factory.mktemp("oauth")
-        if request.param == "sqlite":
-            url = f"sqlite:///{workdir / 'ticketbooth.db'}"
-        else:
-            url = stack.enter_context(postgres_database())
+        pool = stack.enter_context(ServerPool(tmp_path_factory))
         users = {n: (ROLES[n], PASSWORDS[n]) for n in PASSWORDS}
-        server = start_server(workdir, {"TICKETBOOTH_DATABASE_URL": url}, users)
-        stack.callback(server.stop)
+        server = pool.start(engine=request.param, users=users)
+        workdir = server.workdir
+        url = server.database_url
         jwk = ec_jwk()
         host = stack.enter_context(serve_jwks(jwk))
         private, public = rsa_pem()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Server, ServerFactory
 from tests.databases import ENGINES, postgres_database
 from tests.oauth.helpers import assert_oauth_error, post_form, register, rsa_pem
 from tests.oauth.test_token import with_assertion
+from tests.servers import Server, ServerFactory
 
 REVOCATION_POLL_SECONDS = 0.2
 WAIT_SECONDS = 10 * REVOCATION_POLL_SECONDS + 5  # polls, plus the query time of a busy box
@@ -40,8 +40,8 @@ def _wait(condition: Callable[[], bool], timeout: float) -> None:
 
 def _pair(server_factory: ServerFactory, url: str, **env: str) -> tuple[Server, Server]:
     settings = {"TICKETBOOTH_DATABASE_URL": url, **env}
-    first = server_factory(env=settings)
-    second = server_factory(env=settings, users={})
+    first = server_factory(settings=settings)
+    second = server_factory(settings=settings, users={})
     return first, second
 
 
@@ -111,7 +111,7 @@ def test_failed_client_authentication_is_rate_limited_and_audited(
     server_factory: ServerFactory, database_url: str
 ) -> None:
     server = server_factory(
-        env={"TICKETBOOTH_DATABASE_URL": database_url, "TICKETBOOTH_LOGIN_USER_FAILURES": "3"},
+        settings={"TICKETBOOTH_DATABASE_URL": database_url, "TICKETBOOTH_LOGIN_USER_FAILURES": "3"},
         users={},
     )
     client = register(server, "svc")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.conftest import PASSWORDS
 from tests.http.helpers import unverified
 from tests.oauth.conftest import OAuthSetup
 from tests.oauth.helpers import assert_oauth_error, post_form, secret_client
+from tests.servers import PASSWORDS
 
 
 def introspect(oauth: OAuthSetup, token: str, **extra: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ticketbooth.tokens import InsufficientScopeError, PermissionDeniedError, RevocationList
+from ticketbooth.tokens import RevocationList
 
 NOW = 1_800_000_000.0
 LIFETIME = 3600
@@ -59,11 +59,3 @@ def test_an_entry_is_pruned_once_its_token_expired_beyond_the_leeway(
     assert revocations.prune() == 1
     assert len(revocations) == 0
     assert not revocations.is_revoked({"sub": "svc", "jti": "abc"})
-
-
-def test_insufficient_scope_error_names_the_scopes() -> None:
-    error = InsufficientScopeError(("orders:read", "orders:write"))
-    assert isinstance(error, PermissionDeniedError)
-    assert error.scopes == ("orders:read", "orders:write")
-    assert error.message == "This requires the scope orders:read orders:write"
-    assert error.description == "The token does not grant the scope this requires"

@@ -51,6 +51,7 @@ EVENTS = (
     "client_auth",
     "client_token",
     "token_revoked",
+    "session_revoked",
 )
 
 
@@ -73,17 +74,27 @@ class LogSink:
 
 
 class Auditor:
-    """Records events to every sink; a failing sink is logged, never fatal to the request."""
+    """Records events to every sink.
+
+    A sink whose ``is_transactional`` is true (the audit table) writes first, and its
+    failure propagates: inside a unit of work it rolls the change back with it, so a
+    change is never kept without its audit row.  Any other sink (the log, metrics) that
+    fails is logged, never fatal to the request.
+    """
 
     def __init__(
         self, sinks: Iterable[AuditSink] = (), *, now: Callable[[], float] = time.time
     ) -> None:
-        self._sinks = [LogSink(), *sinks]
+        self._sinks: list[AuditSink] = []
+        self._transactional: list[AuditSink] = []
+        for sink in (LogSink(), *sinks):
+            self.add_sink(sink)
         self._now = now
 
     def add_sink(self, sink: AuditSink) -> None:
         """Send events to one more sink (the web app adds its metrics this way)."""
-        self._sinks.append(sink)
+        is_transactional = getattr(sink, "is_transactional", False)
+        (self._transactional if is_transactional else self._sinks).append(sink)
 
     def record(
         self,
@@ -106,6 +117,8 @@ class Auditor:
             user_agent=context.user_agent[:300] if context.user_agent else None,
             detail=detail,
         )
+        for sink in self._transactional:
+            sink.append(item)
         for sink in self._sinks:
             try:
                 sink.append(item)

@@ -20,8 +20,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ..errors import ConfigurationError, NotFoundError
 from ..store.records import KeyRecord, KeyRepository
-from ..tokens.errors import ConfigurationError, NotFoundError
 from ..tokens.keys import Key, KeySet
 
 STATES = ("next", "active", "retiring", "retired")

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ..tokens.errors import WeakPasswordError
+from ..errors import WeakPasswordError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024

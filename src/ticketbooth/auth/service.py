@@ -15,66 +15,47 @@ Outside the window, or once the successor was itself used or revoked, it is thef
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import logging
 import secrets
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn, overload
 
-from ..store.records import RefreshTokenRecord, RefreshTokenRepository, UserRecord, UserRepository
-from ..tokens.errors import (
+from ..errors import (
     InvalidCredentialsError,
     InvalidRefreshTokenError,
     RateLimitedError,
     RefreshTokenReuseError,
 )
+from ..store.records import (
+    RefreshTokenRecord,
+    RefreshTokenRepository,
+    SessionRecord,
+    SessionRepository,
+    UnitOfWork,
+    UserRecord,
+    UserRepository,
+)
 from ..tokens.issuer import TokenIssuer
 from .audit import NO_CONTEXT, Auditor, RequestContext
+from .grants import PASSWORD_METHOD, AccessGrant, Authentication, TokenPair, hash_refresh_token
 from .passwords import PasswordHasher
 from .ratelimit import LoginLimiter
 from .revocation import Revoker
 
 log = logging.getLogger("ticketbooth.auth")
 
-
-@dataclass(frozen=True, slots=True)
-class TokenPair:
-    """What a successful login or refresh hands back."""
-
-    access_token: str
-    expires_in: int
-    refresh_token: str
-    refresh_expires_at: datetime
-    user: UserRecord
-
-    def __repr__(self) -> str:
-        return f"TokenPair(user={self.user.username!r}, expires_in={self.expires_in})"
-
-
-@dataclass(frozen=True, slots=True)
-class AccessGrant:
-    """A fresh access token without a new refresh token: a refresh within the grace window.
-
-    The refresh token presented had just been rotated by a concurrent request of the same
-    client (another tab), whose answer carried the live successor; this one gets an access
-    token only, so the family never has two live refresh tokens.
-    """
-
-    access_token: str
-    expires_in: int
-    user: UserRecord
-
-    def __repr__(self) -> str:
-        return f"AccessGrant(user={self.user.username!r}, expires_in={self.expires_in})"
-
-
-def hash_refresh_token(token: str) -> str:
-    """The SHA-256 hex digest stored in place of a refresh token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+__all__ = [
+    "PASSWORD_METHOD",
+    "AccessGrant",
+    "AuthService",
+    "Authentication",
+    "TokenPair",
+    "hash_refresh_token",
+]
 
 
 class AuthService:
@@ -89,6 +70,13 @@ class AuthService:
         refresh_lifetime: seconds a refresh token lives after it is issued.
         auditor: where authentication events are recorded.
         revoker: when given, logout also revokes the user's access tokens.
+        sessions: the session records (one per login); without it sessions exist only
+            as refresh-token families and ``sid`` claims.
+        unit_of_work: opens a transaction that the repository and audit writes made
+            inside it join (``Database.session``), so each change and its audit row
+            commit together or not at all.  Without it each write is its own transaction.
+        second_factors: the second factors a user must still pass after a password
+            (none by default); TOTP and passkeys plug in here.
         now: the clock.
     """
 
@@ -103,9 +91,15 @@ class AuthService:
         refresh_lifetime: float,
         auditor: Auditor | None = None,
         revoker: Revoker | None = None,
+        sessions: SessionRepository | None = None,
+        unit_of_work: UnitOfWork = contextlib.nullcontext,
+        second_factors: Callable[[UserRecord], Sequence[str]] | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
         self._audit = auditor or Auditor(now=now)
+        self._sessions = sessions
+        self._uow = unit_of_work
+        self._second_factors = second_factors
         self._revoker = revoker
         self._users = users
         self._refresh = refresh_tokens
@@ -121,9 +115,28 @@ class AuthService:
     def login(
         self, username: str, password: str, *, context: RequestContext = NO_CONTEXT
     ) -> TokenPair:
-        """Check a password and start a new refresh-token family.
+        """Check a password and start a new session (refresh-token family).
 
-        Blocking (argon2id): call it from a worker thread, not an event loop.
+        :meth:`authenticate` then :meth:`start_session`.  Blocking (argon2id): call it
+        from a worker thread, not an event loop.
+
+        Raises:
+            RateLimitedError: too many recent failures for the username or the address.
+            InvalidCredentialsError: unknown user, wrong password or disabled user, alike;
+                also a correct password whose user still owes a second factor (callers
+                that offer one use :meth:`authenticate` instead).
+        """
+        authentication = self.authenticate(username, password, context=context)
+        if authentication.needs_second_factor:
+            raise InvalidCredentialsError()
+        return self.start_session(authentication.user, authentication.methods, context)
+
+    def authenticate(
+        self, username: str, password: str, *, context: RequestContext = NO_CONTEXT
+    ) -> Authentication:
+        """Check a password; say who it is and which second factors are still owed.
+
+        Starts no session.  Blocking (argon2id).
 
         Raises:
             RateLimitedError: too many recent failures for the username or the address.
@@ -161,10 +174,44 @@ class AuthService:
             raise InvalidCredentialsError()
         if self._hasher.needs_rehash(user.password_hash):
             self._users.update(user.id, password_hash=self._hasher.hash(password))
-        token, new = self._mint(user, family_id=str(uuid.uuid4()), parent=None)
-        self._refresh.add(new)
-        pair = self._pair(user, token, new)
-        self._audit.record("login", user_id=user.id, username=user.username, context=context)
+        pending = tuple(self._second_factors(user)) if self._second_factors else ()
+        return Authentication(user, (PASSWORD_METHOD,), pending)
+
+    def start_session(
+        self,
+        user: UserRecord,
+        methods: Sequence[str],
+        context: RequestContext = NO_CONTEXT,
+    ) -> TokenPair:
+        """Start a session for a user who proved ``methods`` (RFC 8176 ``amr``).
+
+        The session record, its first refresh token and the ``login`` audit row are
+        written in one transaction.
+
+        Args:
+            user: who logged in (as :meth:`authenticate` returned them).
+            methods: how, e.g. ``("pwd",)`` or ``("pwd", "otp")``.
+            context: where from (kept on the session and in the audit trail).
+        """
+        now = self._utcnow()
+        session = SessionRecord(
+            id=str(uuid.uuid4()),
+            user_id=user.id,
+            created_at=now,
+            last_used_at=now,
+            ip_address=context.address[:64] if context.address else None,
+            user_agent=context.user_agent[:300] if context.user_agent else None,
+            amr=tuple(methods),
+        )
+        token, new = self._mint(user, family_id=session.id, parent=None)
+        pair = self._pair(user, token, new, session.amr)
+        # The session, its first token and the audit row commit together, just before
+        # the answer (signing comes first, so a crash leaves no unanswered session).
+        with self._uow():
+            if self._sessions is not None:
+                self._sessions.add(session)
+            self._refresh.add(new)
+            self._audit.record("login", user_id=user.id, username=user.username, context=context)
         return pair
 
     @overload
@@ -215,12 +262,21 @@ class AuthService:
             self._refresh.revoke_family(record.family_id, "user-disabled", now)
             self._refused(record, context, "user_disabled")
         token, new = self._mint(user, family_id=record.family_id, parent=record)
-        if not self._refresh.rotate(record.id, new, now):
+        pair = self._pair(user, token, new, self._amr(record.family_id))
+        # The rotation and its audit row commit together: a crash or a lost connection
+        # leaves either both or neither, and the commit comes just before the answer.
+        with self._uow():
+            is_rotated = self._refresh.rotate(record.id, new, now)
+            if is_rotated:
+                if self._sessions is not None:
+                    self._sessions.touch(record.family_id, now)
+                self._audit.record(
+                    "refresh", user_id=user.id, username=user.username, context=context
+                )
+        if not is_rotated:
             # Another request rotated (or revoked) it first: this is a second use.
             current = self._refresh.get(record.id) if grace_seconds > 0 else None
             return self._replayed(current or record, context, grace_seconds)
-        pair = self._pair(user, token, new)
-        self._audit.record("refresh", user_id=user.id, username=user.username, context=context)
         return pair
 
     def _replayed(
@@ -234,7 +290,7 @@ class AuthService:
         if user is None or user.is_disabled:
             self._refresh.revoke_family(record.family_id, "user-disabled", now)
             self._refused(record, context, "user_disabled")
-        access_token, expires_in = self._access(user)
+        access_token, expires_in = self._access(user, record.family_id)
         self._audit.record(
             "refresh", user_id=user.id, username=user.username, context=context, grace=1
         )
@@ -267,24 +323,33 @@ class AuthService:
         """Revoke every refresh token of the user (every login, every device).
 
         With access-token revocation on, the user's access tokens stop working too.
+        The revocations and the audit row commit together.
         """
-        count = self._refresh.revoke_user(user_id, "logout", self._utcnow())
-        if self._revoker is not None:
-            self._revoker.revoke_user(user_id)
-        self._audit.record("logout", user_id=user_id, context=context, revoked=count)
+        now = self._utcnow()
+        with self._uow():
+            count = self._refresh.revoke_user(user_id, "logout", now)
+            if self._sessions is not None:
+                self._sessions.revoke_user(user_id, "logout", now)
+            if self._revoker is not None:
+                self._revoker.revoke_user(user_id)
+            self._audit.record("logout", user_id=user_id, context=context, revoked=count)
         return count
 
     def _reuse_detected(self, record: RefreshTokenRecord, context: RequestContext) -> NoReturn:
-        revoked = self._refresh.revoke_family(record.family_id, "reuse-detected", self._utcnow())
+        now = self._utcnow()
+        with self._uow():
+            revoked = self._refresh.revoke_family(record.family_id, "reuse-detected", now)
+            if self._sessions is not None:
+                self._sessions.revoke(record.family_id, "reuse-detected", now)
+            self._audit.record(
+                "refresh_reuse",
+                "failure",
+                user_id=record.user_id,
+                context=context,
+                family_id=record.family_id,
+                revoked=revoked,
+            )
         log.warning("refresh token reuse detected; family %s revoked", record.family_id)
-        self._audit.record(
-            "refresh_reuse",
-            "failure",
-            user_id=record.user_id,
-            context=context,
-            family_id=record.family_id,
-            revoked=revoked,
-        )
         raise RefreshTokenReuseError(record.family_id)
 
     def _mint(
@@ -303,15 +368,29 @@ class AuthService:
             expires_at=now + self._refresh_lifetime,
         )
 
-    def _access(self, user: UserRecord) -> tuple[str, int]:
-        """A new access token for ``user`` and the seconds it lives."""
+    def _amr(self, session_id: str) -> tuple[str, ...]:
+        """How a session was authenticated (a password, when no record says otherwise)."""
+        record = None if self._sessions is None else self._sessions.get(session_id)
+        return record.amr if record is not None else (PASSWORD_METHOD,)
+
+    def _access(
+        self, user: UserRecord, session_id: str, amr: Sequence[str] | None = None
+    ) -> tuple[str, int]:
+        """A new access token for ``user`` in a session, and the seconds it lives."""
         access = self.issuer.issue(
-            subject=str(user.id), name=user.username, role=user.role, email=user.email
+            subject=str(user.id),
+            name=user.username,
+            role=user.role,
+            email=user.email,
+            session_id=session_id,
+            amr=self._amr(session_id) if amr is None else amr,
         )
         return access.token, access.expires_at - int(self._now())
 
-    def _pair(self, user: UserRecord, token: str, record: RefreshTokenRecord) -> TokenPair:
-        access_token, expires_in = self._access(user)
+    def _pair(
+        self, user: UserRecord, token: str, record: RefreshTokenRecord, amr: Sequence[str]
+    ) -> TokenPair:
+        access_token, expires_in = self._access(user, record.family_id, amr)
         return TokenPair(
             access_token=access_token,
             expires_in=expires_in,

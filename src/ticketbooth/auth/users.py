@@ -7,8 +7,14 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ..store.records import ROLES, RefreshTokenRepository, UserRecord, UserRepository
-from ..tokens.errors import ConfigurationError, NotFoundError, WeakPasswordError
+from ..errors import ConfigurationError, NotFoundError, WeakPasswordError
+from ..store.records import (
+    ROLES,
+    RefreshTokenRepository,
+    SessionRepository,
+    UserRecord,
+    UserRepository,
+)
 from .audit import Auditor
 from .passwords import PasswordHasher, check_password
 from .revocation import Revoker
@@ -28,10 +34,12 @@ class UserAdmin:
         hasher: PasswordHasher,
         auditor: Auditor | None = None,
         revoker: Revoker | None = None,
+        sessions: SessionRepository | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
         self._audit = auditor or Auditor(now=now)
         self._revoker = revoker
+        self._sessions = sessions
         self._users = users
         self._refresh = refresh_tokens
         self._hasher = hasher
@@ -139,7 +147,10 @@ class UserAdmin:
         return user
 
     def _sign_out(self, user_id: int, reason: str) -> None:
-        self._refresh.revoke_user(user_id, reason, self._utcnow())
+        now = self._utcnow()
+        self._refresh.revoke_user(user_id, reason, now)
+        if self._sessions is not None:
+            self._sessions.revoke_user(user_id, reason, now)
         if self._revoker is not None:
             self._revoker.revoke_user(user_id)
 

@@ -11,8 +11,8 @@ import typer
 
 from ..assembly import Services, build
 from ..config import Settings, load_settings
+from ..errors import TicketboothError
 from ..logs import configure_logging
-from ..tokens.errors import TicketboothError
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -14,10 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import doctor
 from ..config import ENV_PREFIX, Settings, load_settings
+from ..errors import ConfigurationError
 from ..store.clients import SqlClientRepository
 from ..store.db import Database, is_missing_sqlite_file
 from ..store.keys import SqlKeyRepository
-from ..tokens.errors import ConfigurationError
 from ._base import (
     app,
     one_line_errors,

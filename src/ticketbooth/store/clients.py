@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..tokens.errors import ConflictError
+from ..errors import ConflictError
 from .client_records import ClientRecord
 from .db import Database, affected
 from .models import OAuthClient, RevokedAccessToken, UsedAssertion

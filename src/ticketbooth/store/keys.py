@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..tokens.errors import ConflictError
+from ..errors import ConflictError
 from .db import Database, affected
 from .models import SigningKey
 from .records import KeyRecord

@@ -168,3 +168,32 @@ class RevokedAccessToken(Base):
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[float] = mapped_column(Float, nullable=False)
     recorded_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)
+
+
+class LoginSession(Base):
+    """One login and its chain of refresh tokens; ``id`` is the refresh-token family."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_user_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ip_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    amr: Mapped[str] = mapped_column(String(100), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class SessionRevocation(Base):
+    """Access tokens of session ``session_id`` issued at or before ``not_before`` are refused."""
+
+    __tablename__ = "session_revocations"
+
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    not_before: Mapped[float] = mapped_column(Float, nullable=False)
+    recorded_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)

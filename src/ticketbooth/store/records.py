@@ -7,6 +7,8 @@ never leave ``store``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -44,6 +46,26 @@ class RefreshTokenRecord:
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
     replaced_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """One login: its refresh-token family, where it came from and how it was proven.
+
+    Attributes:
+        id: the refresh-token family id; access tokens carry it as ``sid``.
+        amr: RFC 8176 methods (``("pwd",)``, ``("pwd", "otp")``).
+    """
+
+    id: str
+    user_id: int
+    created_at: datetime
+    last_used_at: datetime
+    ip_address: str | None
+    user_agent: str | None
+    amr: tuple[str, ...]
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +125,25 @@ class RefreshTokenRepository(Protocol):
     def revoke_user(self, user_id: int, reason: str, now: datetime) -> int: ...
 
 
+class SessionRepository(Protocol):
+    """Sessions (logins) by id and by user."""
+
+    def add(self, record: SessionRecord) -> None: ...
+    def get(self, session_id: str) -> SessionRecord | None: ...
+    def list_for_user(self, user_id: int) -> list[SessionRecord]: ...
+    def touch(self, session_id: str, now: datetime) -> None: ...
+    def revoke(self, session_id: str, reason: str, now: datetime) -> bool: ...
+    def revoke_user(self, user_id: int, reason: str, now: datetime) -> int: ...
+
+
+UnitOfWork = Callable[[], AbstractContextManager[object]]
+"""Opens one transaction that every repository call inside it joins (``Database.session``).
+
+``with unit_of_work(): ...`` commits everything written inside on success and rolls all
+of it back on an exception, so a change and its audit row are kept or lost together.
+"""
+
+
 class KeyRepository(Protocol):
     """Signing keys and their lifecycle state."""
 
@@ -151,14 +192,20 @@ class AuditEvent:
 
 
 class AuditSink(Protocol):
-    """Somewhere events are kept."""
+    """Somewhere events are kept.
+
+    A sink may set ``is_transactional = True``: it writes in the caller's unit of work,
+    and its failure is the change's failure (the auditor does not swallow it).
+    """
 
     def append(self, event: AuditEvent) -> None: ...
 
 
 class RevocationRepository(Protocol):
-    """Where access revocations (not-before times) are kept."""
+    """Where access revocations (not-before times, per user and per session) are kept."""
 
     def record(self, user_id: int, not_before: float) -> None: ...
+    def record_session(self, session_id: str, not_before: float) -> None: ...
     def since(self, recorded_after: float) -> dict[str, float]: ...
+    def sessions_since(self, recorded_after: float) -> dict[str, float]: ...
     def prune(self, older_than: float) -> int: ...

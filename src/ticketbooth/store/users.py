@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..tokens.errors import ConflictError
+from ..errors import ConflictError
 from .db import Database, affected
 from .models import User
 from .records import UserRecord
@@ -32,12 +32,12 @@ class SqlUserRepository:
         self._db = db
 
     def get(self, user_id: int) -> UserRecord | None:
-        with self._db.session() as session:
+        with self._db.read() as session:
             user = session.get(User, user_id)
             return _record(user) if user else None
 
     def get_by_username(self, username: str) -> UserRecord | None:
-        with self._db.session() as session:
+        with self._db.read() as session:
             user = session.scalar(select(User).where(User.username == username))
             return _record(user) if user else None
 
@@ -77,7 +77,7 @@ class SqlUserRepository:
         is_disabled: bool | None = None,
         password_hash: str | None = None,
     ) -> UserRecord | None:
-        with self._db.session() as session:
+        with self._db.read() as session:
             user = session.get(User, user_id)
             if user is None:
                 return None

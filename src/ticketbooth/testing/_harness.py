@@ -15,9 +15,9 @@ from ..assembly import Services, build
 from ..auth.passwords import PasswordHasher
 from ..auth.service import TokenPair
 from ..config import Settings
+from ..errors import InvalidRefreshTokenError, NotFoundError, RefreshTokenReuseError
 from ..store.records import UserRecord
 from ..tokens import _compact
-from ..tokens.errors import InvalidRefreshTokenError, NotFoundError, RefreshTokenReuseError
 from ..tokens.keys import Key
 from ._clock import FrozenClock
 

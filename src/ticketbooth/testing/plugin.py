@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
     from ..assembly import Services
+    from ..errors import RefreshTokenReuseError
     from ..store.records import UserRecord
-    from ..tokens.errors import RefreshTokenReuseError
     from ._harness import AuthHarness
 
 MARKER = "ticketbooth"

@@ -4,15 +4,12 @@ Imports only the standard library, ``cryptography`` and the JOSE library; no web
 framework and no database.
 """
 
-from ._compact import decode_unverified
-from .claims import DEFAULT_REQUIRED_CLAIMS, ValidationParameters, validate_claims
-from .errors import (
+from ..errors import (
     AuthenticationError,
     BadSignatureError,
     ConfigurationError,
     ConflictError,
     ExpiredTokenError,
-    InsufficientScopeError,
     InvalidCredentialsError,
     InvalidRefreshTokenError,
     InvalidTokenError,
@@ -31,6 +28,8 @@ from .errors import (
     WrongAudienceError,
     WrongIssuerError,
 )
+from ._compact import decode_unverified
+from .claims import DEFAULT_REQUIRED_CLAIMS, ValidationParameters, validate_claims
 from .issuer import IssuedToken, TokenIssuer
 from .keys import ALGORITHMS, Key, KeySet
 from .revocation import RevocationList
@@ -44,7 +43,6 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ExpiredTokenError",
-    "InsufficientScopeError",
     "InvalidCredentialsError",
     "InvalidRefreshTokenError",
     "InvalidTokenError",

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from .errors import (
+from ..errors import (
     BadSignatureError,
     MalformedTokenError,
     UnknownKeyError,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .errors import (
+from ..errors import (
     ConfigurationError,
     ExpiredTokenError,
     MalformedTokenError,

@@ -1,256 +1,62 @@
-"""Every error ticketbooth raises, in one tree.
+"""Kept for compatibility: the error tree moved to :mod:`ticketbooth.errors` (issue 11).
 
-::
-
-    TicketboothError
-    ├── InvalidTokenError            the client's access token is bad        → 401
-    │   ├── ExpiredTokenError
-    │   │   └── RevokedTokenError    its user was signed out everywhere
-    │   ├── NotYetValidError
-    │   ├── BadSignatureError
-    │   │   └── UnknownKeyError      no verification key has the token's kid
-    │   ├── WrongIssuerError
-    │   ├── WrongAudienceError
-    │   ├── MalformedTokenError
-    │   │   └── WrongTokenTypeError  a token of another profile (typ)
-    │   ├── UnsupportedAlgorithmError
-    │   └── MissingClaimError
-    ├── AuthenticationError          credentials or refresh token refused    → 401
-    │   ├── InvalidCredentialsError
-    │   └── InvalidRefreshTokenError
-    │       └── RefreshTokenReuseError   a rotated token came back: family revoked
-    ├── WeakPasswordError            a new password fails the policy         → 422
-    ├── RateLimitedError             too many failed attempts                → 429
-    ├── PermissionDeniedError        valid identity, not allowed             → 403
-    │   ├── CsrfError                a cookie-authenticated change without its CSRF token
-    │   └── InsufficientScopeError   the token lacks a scope (RFC 6750 insufficient_scope)
-    ├── ConflictError                the thing already exists                → 409
-    ├── NotFoundError                no such user, key or resource           → 404
-    └── ConfigurationError           the server is set up wrong; raised at start-up
-
-Each class carries a class-level ``description``: for token errors it is the RFC 6750
-``error_description`` the web layer sends.  Messages and attributes never contain a
-token, a key or a password.
+The same classes, so ``except ticketbooth.tokens.errors.InvalidTokenError`` keeps
+working.  The tree, as drawn there:
 """
 
-from __future__ import annotations
-
-
-class TicketboothError(Exception):
-    """Base of every ticketbooth error."""
-
-    description = "Authentication failed"
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.description)
-
-    @property
-    def message(self) -> str:
-        """The one-line message, safe to show a client."""
-        return str(self.args[0])
-
-
-class InvalidTokenError(TicketboothError):
-    """The access token failed a check; the client must get a new one."""
-
-    description = "The token is invalid"
-
-
-class ExpiredTokenError(InvalidTokenError):
-    """``exp`` (plus the leeway) is in the past."""
-
-    description = "The token expired"
-
-    def __init__(self, expired_at: int) -> None:
-        super().__init__()
-        self.expired_at = expired_at
-
-
-class RevokedTokenError(ExpiredTokenError):
-    """The token's user was signed out everywhere after it was issued.
-
-    Answered as an expired token ("The token expired"): revocation cut its lifetime
-    short, and API.md's descriptions are fixed.
-    """
-
-    def __init__(self, subject: str) -> None:
-        super().__init__(expired_at=0)
-        self.subject = subject
-
-
-class NotYetValidError(InvalidTokenError):
-    """``nbf`` (minus the leeway) or ``iat`` is in the future."""
-
-    description = "The token is not yet valid"
-
-    def __init__(self, not_before: int) -> None:
-        super().__init__()
-        self.not_before = not_before
-
-
-class BadSignatureError(InvalidTokenError):
-    """The signature does not verify with the key the token names."""
-
-    description = "The signature is invalid"
-
-    def __init__(self, kid: str | None = None) -> None:
-        super().__init__()
-        self.kid = kid
-
-
-class UnknownKeyError(BadSignatureError):
-    """No verification key has the token's ``kid`` (or the key is retired)."""
-
-
-class WrongIssuerError(InvalidTokenError):
-    """``iss`` is not the configured issuer."""
-
-    description = "The issuer is invalid"
-    claim = "iss"
-
-
-class WrongAudienceError(InvalidTokenError):
-    """``aud`` does not name the configured audience."""
-
-    description = "The audience is invalid"
-    claim = "aud"
-
-
-class MalformedTokenError(InvalidTokenError):
-    """The token is not a well-formed JWS compact JWT of the expected shape."""
-
-    description = "The token is malformed"
-
-    def __init__(self, reason: str = "malformed") -> None:
-        super().__init__()
-        self.reason = reason
-
-
-class WrongTokenTypeError(MalformedTokenError):
-    """The ``typ`` header names a profile the validator does not accept.
-
-    A second-factor step or a mail-link token presented as an access token, for example.
-    Answered as malformed ("The token is malformed"): API.md's descriptions are fixed.
-
-    Attributes:
-        typ: the header's ``typ`` (``repr`` of it when not a string; None when absent).
-        expected: the ``typ`` values that would have been accepted.
-    """
-
-    def __init__(self, typ: object, expected: tuple[str, ...]) -> None:
-        super().__init__("typ")
-        self.typ = typ if typ is None or isinstance(typ, str) else repr(typ)
-        self.expected = expected
-
-
-class UnsupportedAlgorithmError(InvalidTokenError):
-    """The header's ``alg`` is not the one algorithm the key allows (``none`` never is)."""
-
-    description = "The algorithm is not allowed"
-
-    def __init__(self, alg: object) -> None:
-        super().__init__()
-        self.alg = alg if isinstance(alg, str) else repr(alg)
-
-
-class MissingClaimError(InvalidTokenError):
-    """A required claim is absent."""
-
-    description = "A required claim is missing"
-
-    def __init__(self, claim: str) -> None:
-        super().__init__()
-        self.claim = claim
-
-
-class AuthenticationError(TicketboothError):
-    """Credentials or a refresh token were refused."""
-
-    description = "Authentication failed"
-
-
-class InvalidCredentialsError(AuthenticationError):
-    """Unknown user, wrong password or disabled user: deliberately indistinguishable."""
-
-    description = "Invalid credentials"
-
-
-class InvalidRefreshTokenError(AuthenticationError):
-    """The refresh token is unknown, expired, revoked or belongs to a disabled user."""
-
-    description = "Invalid or expired refresh token"
-
-
-class RefreshTokenReuseError(InvalidRefreshTokenError):
-    """A refresh token that was already rotated came back: its family is now revoked."""
-
-    def __init__(self, family_id: str) -> None:
-        super().__init__()
-        self.family_id = family_id
-
-
-class WeakPasswordError(TicketboothError):
-    """A new password fails the password policy; the message says why."""
-
-    description = "The password is too weak"
-
-
-class RateLimitedError(TicketboothError):
-    """Too many failed attempts for a username or a client address."""
-
-    description = "Too many failed attempts; try again later"
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
-        self.retry_after = max(1, retry_after)
-
-
-class PermissionDeniedError(TicketboothError):
-    """The identity is valid but lacks the role or policy the route needs."""
-
-    description = "You do not have permission to do this"
-
-
-class CsrfError(PermissionDeniedError):
-    """A state-changing request authenticated by cookie lacks the matching CSRF token.
-
-    Raised by the web layer's cookie mode: the ``X-CSRF-Token`` header is missing or
-    differs from the ``csrf`` cookie, so the request may have been forged by another site.
-    """
-
-    description = (
-        "Missing or invalid CSRF token: send the csrf cookie's value in the X-CSRF-Token header"
-    )
-
-
-class InsufficientScopeError(PermissionDeniedError):
-    """The token is valid but does not grant a scope the route needs (RFC 6750 3.1).
-
-    Attributes:
-        scopes: every scope the route needs (the ``scope`` of the ``WWW-Authenticate``
-            challenge).
-    """
-
-    description = "The token does not grant the scope this requires"
-
-    def __init__(self, scopes: tuple[str, ...]) -> None:
-        super().__init__(f"This requires the scope {' '.join(scopes)}")
-        self.scopes = scopes
-
-
-class ConflictError(TicketboothError):
-    """The thing to create already exists."""
-
-    description = "Already exists"
-
-
-class NotFoundError(TicketboothError):
-    """No such user, key or resource."""
-
-    description = "Not found"
-
-
-class ConfigurationError(TicketboothError):
-    """The server is configured wrongly.  Raised at start-up, never for a client's input."""
-
-    description = "Invalid configuration"
+from .. import errors as _errors
+from ..errors import (
+    AuthenticationError,
+    BadSignatureError,
+    ConfigurationError,
+    ConflictError,
+    CsrfError,
+    ExpiredTokenError,
+    InvalidCredentialsError,
+    InvalidRefreshTokenError,
+    InvalidTokenError,
+    MalformedTokenError,
+    MissingClaimError,
+    NotFoundError,
+    NotYetValidError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RefreshTokenReuseError,
+    RevokedTokenError,
+    TicketboothError,
+    UnknownKeyError,
+    UnsupportedAlgorithmError,
+    WeakPasswordError,
+    WrongAudienceError,
+    WrongIssuerError,
+    WrongTokenTypeError,
+)
+
+__doc__ = f"{__doc__}{_errors.__doc__}"
+
+__all__ = [
+    "AuthenticationError",
+    "BadSignatureError",
+    "ConfigurationError",
+    "ConflictError",
+    "CsrfError",
+    "ExpiredTokenError",
+    "InvalidCredentialsError",
+    "InvalidRefreshTokenError",
+    "InvalidTokenError",
+    "MalformedTokenError",
+    "MissingClaimError",
+    "NotFoundError",
+    "NotYetValidError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "RefreshTokenReuseError",
+    "RevokedTokenError",
+    "TicketboothError",
+    "UnknownKeyError",
+    "UnsupportedAlgorithmError",
+    "WeakPasswordError",
+    "WrongAudienceError",
+    "WrongIssuerError",
+    "WrongTokenTypeError",
+]

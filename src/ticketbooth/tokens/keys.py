@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from ..errors import ConfigurationError, UnknownKeyError
 from . import _jose
-from .errors import ConfigurationError, UnknownKeyError
 
 ALGORITHMS: tuple[str, ...] = ("HS256", "RS256", "ES256", "EdDSA")
 """Every algorithm ticketbooth signs or verifies with.  ``none`` is not one of them."""

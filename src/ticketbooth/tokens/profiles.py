@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import MalformedTokenError, MissingClaimError
+from ..errors import MalformedTokenError, MissingClaimError
 
 CallerKind = Literal["user", "client"]
 

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import ConfigurationError, RevokedTokenError, WrongTokenTypeError
 from . import _compact
 from .claims import CHECKS, ClaimCheck, ValidationParameters
-from .errors import ConfigurationError, RevokedTokenError, WrongTokenTypeError
 from .keys import KeySet
 from .profiles import USER_ACCESS, TokenProfile, normalize_typ
 from .revocation import RevocationList

@@ -19,12 +19,13 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, FastAPI, Request
 
+from .. import httpauth
+from ..errors import ConfigurationError, WrongTokenTypeError
 from ..policy import Policies, Policy
 from ..principal import Principal
-from ..tokens.errors import ConfigurationError, InsufficientScopeError, WrongTokenTypeError
 from ..tokens.validator import TokenValidator
 from .cookies import access_cookie_token
-from .dependencies import _authorization, _bearer
+from .dependencies import _authorization
 
 Authenticate = Callable[..., Awaitable[Principal]]
 """A dependency that returns the caller (``require_principal`` or a verifier's own)."""
@@ -39,7 +40,7 @@ async def require_principal(request: Request) -> Principal:
     """
     validator: TokenValidator = request.app.state.ticketbooth_validator
     header = _authorization(request)
-    token = _bearer(header) if header is not None else access_cookie_token(request)
+    token = httpauth.bearer_token(header) if header is not None else access_cookie_token(request)
     result = validator.validate_token(token)
     kind = result.profile.kind
     if kind is None:  # an internal token: the service's validator never admits one
@@ -82,9 +83,7 @@ def require_scope(
     needed = tuple(scopes)
 
     async def scope_checker(caller: Principal = Depends(authenticate)) -> Principal:
-        if not caller.has_scope(*needed):
-            raise InsufficientScopeError(needed)
-        return caller
+        return httpauth.require_scopes(caller, needed)
 
     return scope_checker
 

@@ -13,7 +13,7 @@ from importlib import resources
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ..tokens.errors import NotFoundError
+from ..errors import NotFoundError
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

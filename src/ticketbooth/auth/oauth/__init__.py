@@ -1,5 +1,5 @@
 """OAuth 2.0 for services: clients, the client-credentials grant, introspection and
-revocation.  Plain values in and out; the web layer (``ticketbooth.web.oauth``) parses
+revocation.  Plain values in and out; the web layer (``ticketbooth.web.routes.oauth``) parses
 forms and renders RFC 6749 §5.2 errors.
 """
 

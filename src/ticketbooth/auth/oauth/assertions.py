@@ -18,15 +18,15 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any
 
-from ...store.client_records import AssertionReplayRepository, ClientRecord
-from ...tokens import decode_unverified
-from ...tokens.claims import CHECKS, ClaimCheck, ValidationParameters
-from ...tokens.errors import (
+from ...errors import (
     ConfigurationError,
     InvalidTokenError,
     MalformedTokenError,
     MissingClaimError,
 )
+from ...store.client_records import AssertionReplayRepository, ClientRecord
+from ...tokens import decode_unverified
+from ...tokens.claims import CHECKS, ClaimCheck, ValidationParameters
 from ...tokens.keys import KeySet
 from ...tokens.profiles import TokenProfile
 from ...verify import JWKSVerifier, Verifier

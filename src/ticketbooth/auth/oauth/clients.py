@@ -7,6 +7,7 @@ URL registered here, and a short-lived assertion signed with the private key per
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import time
@@ -18,8 +19,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from ..._net import require_https
+from ...errors import ConfigurationError, ConflictError, NotFoundError
 from ...store.client_records import ClientRecord, ClientRepository
-from ...tokens.errors import ConfigurationError, ConflictError, NotFoundError
+from ...store.records import UnitOfWork
 from ...tokens.keys import Key
 from ..audit import Auditor
 from .secrets import ClientSecretHasher
@@ -88,6 +90,8 @@ class ClientAdmin:
         hasher: makes and hashes secrets.
         auditor: every change is an audit event.
         now: the clock.
+        unit_of_work: as for :class:`~..service.AuthService` (``Database.session``): a
+            client change and its audit row commit together.
     """
 
     def __init__(
@@ -97,7 +101,9 @@ class ClientAdmin:
         *,
         auditor: Auditor | None = None,
         now: Callable[[], float] = time.time,
+        unit_of_work: UnitOfWork = contextlib.nullcontext,
     ) -> None:
+        self._uow = unit_of_work
         self._clients = clients
         self._hasher = hasher
         self._audit = auditor or Auditor(now=now)
@@ -146,10 +152,14 @@ class ClientAdmin:
             public_key_pem=pem,
             jwks_uri=jwks_uri,
         )
-        self._clients.add(record)
-        self._audit.record(
-            "client_created", username=name, client_id=record.client_id, method=record.auth_method
-        )
+        with self._uow():
+            self._clients.add(record)
+            self._audit.record(
+                "client_created",
+                username=name,
+                client_id=record.client_id,
+                method=record.auth_method,
+            )
         return NewClient(record, secret)
 
     def list(self) -> list[ClientRecord]:
@@ -174,9 +184,10 @@ class ClientAdmin:
             NotFoundError: no such client.
         """
         record = self.get(name)
-        self._clients.update(record.client_id, is_disabled=is_disabled)
         event = "client_disabled" if is_disabled else "client_enabled"
-        self._audit.record(event, username=name, client_id=record.client_id)
+        with self._uow():
+            self._clients.update(record.client_id, is_disabled=is_disabled)
+            self._audit.record(event, username=name, client_id=record.client_id)
         return record
 
     def delete(self, name: str) -> None:
@@ -186,8 +197,9 @@ class ClientAdmin:
             NotFoundError: no such client.
         """
         record = self.get(name)
-        self._clients.delete(record.client_id)
-        self._audit.record("client_deleted", username=name, client_id=record.client_id)
+        with self._uow():
+            self._clients.delete(record.client_id)
+            self._audit.record("client_deleted", username=name, client_id=record.client_id)
 
     def rotate_secret(self, name: str) -> NewClient:
         """A new secret for a secret client; the old one stops working at once.
@@ -200,6 +212,7 @@ class ClientAdmin:
         if record.secret_hash is None:
             raise ConfigurationError(f"{name} authenticates with a key; it has no secret")
         secret = self._hasher.new_secret()
-        self._clients.update(record.client_id, secret_hash=self._hasher.hash(secret))
-        self._audit.record("client_secret_rotated", username=name, client_id=record.client_id)
+        with self._uow():
+            self._clients.update(record.client_id, secret_hash=self._hasher.hash(secret))
+            self._audit.record("client_secret_rotated", username=name, client_id=record.client_id)
         return NewClient(record, secret)

@@ -19,7 +19,7 @@ Each carries its RFC ``error`` code and HTTP ``status``; the message is the
 
 from __future__ import annotations
 
-from ...tokens.errors import TicketboothError
+from ...errors import TicketboothError
 
 
 class OAuthError(TicketboothError):

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from ...errors import InvalidTokenError, RateLimitedError
 from ...store.client_records import ClientRecord, ClientRepository
 from ...store.records import RefreshTokenRecord, RefreshTokenRepository, UserRepository
 from ...tokens import decode_unverified
-from ...tokens.errors import InvalidTokenError, RateLimitedError
 from ...tokens.issuer import TokenIssuer
 from ...tokens.profiles import CLIENT_ACCESS
 from ...tokens.validator import TokenValidator, ValidatedToken

@@ -16,10 +16,10 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from ..assembly import Services
-from ..auth.oauth import (
+from ...assembly import Services
+from ...auth.oauth import (
     ASSERTION_TYPE,
     AUTH_METHODS,
     ClientCredentials,
@@ -30,8 +30,11 @@ from ..auth.oauth import (
     OAuthService,
     UnsupportedGrantTypeError,
 )
-from ..store.client_records import ClientRecord
-from .routes import NO_STORE, request_context, services
+from ...store.client_records import ClientRecord
+from ..flat import include_flat
+from ..responses import JSONResponse
+from ..text import unstorable
+from ._common import NO_STORE, request_context, services
 
 FORM = "application/x-www-form-urlencoded"
 MAX_FIELDS = 20
@@ -54,7 +57,7 @@ _CLIENT_AUTH = ("client_id", "client_secret", "client_assertion_type", "client_a
 
 def install_oauth(app: FastAPI) -> None:
     """Add the OAuth routes and their RFC 6749 §5.2 error answers to ``app``."""
-    app.include_router(oauth_router)
+    include_flat(app, oauth_router)
     app.add_exception_handler(OAuthError, _oauth_error)
 
 
@@ -92,6 +95,8 @@ async def read_form(request: Request) -> dict[str, str]:
     for name, value in pairs:
         if name in form:
             raise InvalidRequestError(f"The parameter {name} is repeated")
+        if (reason := unstorable(value)) is not None:  # PostgreSQL refuses NUL
+            raise InvalidRequestError(f"The parameter {name} {reason}")
         form[name] = value
     return form
 

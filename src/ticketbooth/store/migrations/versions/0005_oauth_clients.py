@@ -1,7 +1,7 @@
 """OAuth 2.0 clients, used client-assertion ids, and access tokens revoked by jti.
 
-Revision ID: 0004_oauth_clients
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from ticketbooth.store.models import UTCDateTime
 
-revision = "0004_oauth_clients"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,50 +1,29 @@
-"""Request and response bodies (camelCase on the wire, as the browser client uses)."""
+"""Bodies of the auth routes (camelCase on the wire, as the browser client uses)."""
 
 from __future__ import annotations
 
-import math
 from datetime import UTC
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field
 
-from ..auth.service import TokenPair
-from ..store.records import UserRecord
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+from ...auth.service import TokenPair
+from ...store.records import UserRecord
+from ..text import Credential, RefreshTokenText
+from ._common import _Body
 
 
 class LoginRequest(_Body):
-    username: Annotated[str, Field(min_length=1, max_length=150)]
-    password: Annotated[str, Field(min_length=1, max_length=1024, repr=False)]
+    username: Annotated[Credential, Field(min_length=1, max_length=150)]
+    password: Annotated[Credential, Field(min_length=1, max_length=1024, repr=False)]
     # Cookie mode (docs/browser.md): tokens go to httpOnly cookies, never to the body.
     useCookies: Annotated[bool, Field(strict=True)] = False
 
 
 class RefreshRequest(_Body):
-    refreshToken: Annotated[str, Field(min_length=1, max_length=512, repr=False)]
-
-
-class ProductIn(_Body):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    # strict: API.md says a number; lax mode would take "12.5" and true.
-    price: Annotated[float, Field(ge=0, lt=1e10, strict=True)]
-
-    @field_validator("name")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
-
-    @field_validator("price")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return round(value, 2)
+    # No length limit: any string that is not a live refresh token is the same 401
+    # (API.md), and the 64 KiB body limit bounds it.
+    refreshToken: Annotated[RefreshTokenText, Field(repr=False)]
 
 
 class TokenResponse(BaseModel):
@@ -63,22 +42,6 @@ class CookieSession(BaseModel):
     role: str
     expiresIn: int
     csrfToken: str
-
-
-class Product(BaseModel):
-    id: int
-    name: str
-    price: float
-
-
-class MyInfo(BaseModel):
-    userId: str
-    userName: str
-    role: str
-
-
-class Message(BaseModel):
-    message: str
 
 
 def session_body(user: UserRecord, expires_in: int, csrf_token: str) -> dict[str, object]:

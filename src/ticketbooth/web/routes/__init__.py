@@ -1,0 +1,19 @@
+"""The routes of API.md, one module per router with its bodies beside it.
+
+``auth`` (``/api/auth``), ``products`` (the demo API), ``meta`` (discovery, keys,
+health, metrics) and ``oauth`` (OAuth 2.0 for services).  A feature adds its router
+here and in the app factory.
+"""
+
+from .auth import auth_router
+from .meta import meta_router
+from .oauth import install_oauth, oauth_router
+from .products import products_router
+
+__all__ = [
+    "auth_router",
+    "install_oauth",
+    "meta_router",
+    "oauth_router",
+    "products_router",
+]
