@@ -22,7 +22,6 @@ TOKENS_EXPORTS = [
     "ConfigurationError",
     "ConflictError",
     "ExpiredTokenError",
-    "InsufficientScopeError",
     "InvalidCredentialsError",
     "InvalidRefreshTokenError",
     "InvalidTokenError",
@@ -70,7 +69,8 @@ def isort_order(name: str) -> tuple[int, str]:
     return kind, name
 
 
-POLICY_EXPORTS = ["Policies", "Policy"]
+# the scope refusal lives in httpauth (shared with the framework adapters), and policies
+POLICY_EXPORTS = ["InsufficientScopeError", "Policies", "Policy"]
 
 ROOT_EXPORTS = sorted([*TOKENS_EXPORTS, *AUTH_EXPORTS, *POLICY_EXPORTS], key=isort_order)
 
