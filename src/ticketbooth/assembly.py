@@ -12,18 +12,24 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from .auth.accounts import AccountLimits, AccountService
 from .auth.audit import Auditor
 from .auth.keyring import Keyring
 from .auth.passwords import PasswordHasher
-from .auth.ratelimit import LoginLimiter
+from .auth.ratelimit import LoginLimiter, RequestLimiter
 from .auth.revocation import Revoker
 from .auth.service import AuthService
 from .auth.sessions import SessionManager
 from .auth.users import UserAdmin
 from .config import Settings
+from .mail.sender import OutboxSender
+from .mail.smtp import SmtpTransport
+from .mail.templates import MailTemplates
 from .store.audit import SqlAuditLog
 from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
+from .store.one_time_secrets import SqlOneTimeSecretRepository
+from .store.outbox import SqlOutboxRepository
 from .store.products import SqlProductRepository
 from .store.refresh_tokens import SqlRefreshTokenRepository
 from .store.revocations import SqlRevocationRepository
@@ -52,6 +58,9 @@ class Services:
     auditor: Auditor
     audit_log: SqlAuditLog
     sessions: SessionManager
+    accounts: AccountService
+    outbox: SqlOutboxRepository
+    mail_sender: OutboxSender
     revoker: Revoker | None = None
 
     def reload_keys(self) -> None:
@@ -190,6 +199,9 @@ def build(
     sessions = SqlSessionRepository(db)
     audit_log = SqlAuditLog(db)
     auditor = Auditor([audit_log], now=now)
+    outbox = SqlOutboxRepository(db)
+    transport = SmtpTransport(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
+    mail_sender = OutboxSender(outbox, transport)
     return Services(
         settings=settings,
         db=db,
@@ -207,6 +219,7 @@ def build(
             revoker=revoker,
             sessions=sessions,
             unit_of_work=db.session,
+            require_verified_email=settings.require_verified_email,
             now=now,
         ),
         users=UserAdmin(
@@ -230,5 +243,43 @@ def build(
             unit_of_work=db.session,
             now=now,
         ),
+        accounts=AccountService(
+            users=users,
+            secrets=SqlOneTimeSecretRepository(db),
+            outbox=outbox,
+            refresh_tokens=refresh,
+            sessions=sessions,
+            hasher=hasher,
+            templates=MailTemplates(settings.mail_templates),
+            limits=account_limits(settings),
+            public_url=settings.public_url,
+            registration=settings.registration,
+            unit_of_work=db.session,
+            auditor=auditor,
+            revoker=revoker,
+            mail_written=mail_sender.wake,
+            now=now,
+        ),
+        outbox=outbox,
+        mail_sender=mail_sender,
         revoker=revoker,
+    )
+
+
+def account_limits(settings: Settings) -> AccountLimits:
+    """The per-address and per-client limits of the routes that send mail."""
+
+    def limiter(kind: str) -> RequestLimiter:
+        return RequestLimiter(
+            kind,
+            storage_uri=settings.redis_url or "memory://",
+            email_requests=settings.account_email_requests,
+            address_requests=settings.account_address_requests,
+            window_seconds=int(settings.account_window_minutes * 60),
+            is_enabled=settings.rate_limits,
+            namespace=settings.issuer,
+        )
+
+    return AccountLimits(
+        register=limiter("register"), forgot=limiter("forgot"), resend=limiter("resend")
     )

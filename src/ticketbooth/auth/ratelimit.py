@@ -13,7 +13,8 @@ from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from ..errors import ConfigurationError, RateLimitedError
+from ..errors import ConfigurationError, RateLimitedError, TooManyRequestsError
+from ..store.records import normalize
 
 
 class LoginLimiter:
@@ -78,3 +79,56 @@ class LoginLimiter:
     def reset(self) -> None:
         """Forget every count (tests and ``users`` administration)."""
         self._storage.reset()
+
+
+class RequestLimiter:
+    """Counts every request of one kind (not only failures) per email address and per
+    client address: register, forgot-password and resend-verification send mail, so
+    each one counts.
+
+    Args:
+        kind: names the counters (``register``, ``forgot``, ``resend``).
+        storage_uri, is_enabled, namespace: as for :class:`LoginLimiter`.
+        email_requests: requests per email address within the window.
+        address_requests: requests per client address within the window.
+        window_seconds: the length of the moving window.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        storage_uri: str = "memory://",
+        email_requests: int = 5,
+        address_requests: int = 50,
+        window_seconds: int = 3600,
+        is_enabled: bool = True,
+        namespace: str = "",
+    ) -> None:
+        self.is_enabled = is_enabled
+        try:
+            storage = storage_from_string(storage_uri)
+        except Exception as exc:  # limits raises ConfigurationError/ValueError/ImportError
+            raise ConfigurationError(f"TICKETBOOTH_REDIS_URL: {exc}") from exc
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._email = RateLimitItemPerSecond(
+            email_requests, window_seconds, namespace=f"tb-{kind}-email:{namespace}"
+        )
+        self._address = RateLimitItemPerSecond(
+            address_requests, window_seconds, namespace=f"tb-{kind}-addr:{namespace}"
+        )
+
+    def hit(self, email: str, address: str) -> None:
+        """Count one request against both keys.
+
+        Raises:
+            TooManyRequestsError: either key is over its limit (this request is not counted).
+        """
+        if not self.is_enabled:
+            return
+        for item, key in ((self._email, normalize(email)), (self._address, address)):
+            if not self._limiter.test(item, key):
+                reset = self._limiter.get_window_stats(item, key).reset_time
+                raise TooManyRequestsError(int(reset - time.time()) + 1)
+        self._limiter.hit(self._email, normalize(email))
+        self._limiter.hit(self._address, address)

@@ -29,6 +29,7 @@ from ..errors import (
     InvalidRefreshTokenError,
     RateLimitedError,
     RefreshTokenReuseError,
+    UnverifiedEmailError,
 )
 from ..store.records import (
     RefreshTokenRecord,
@@ -77,6 +78,8 @@ class AuthService:
             commit together or not at all.  Without it each write is its own transaction.
         second_factors: the second factors a user must still pass after a password
             (none by default); TOTP and passkeys plug in here.
+        require_verified_email: refuse a correct password while the user's address is
+            unconfirmed (``TICKETBOOTH_REQUIRE_VERIFIED_EMAIL``).
         now: the clock.
     """
 
@@ -94,8 +97,10 @@ class AuthService:
         sessions: SessionRepository | None = None,
         unit_of_work: UnitOfWork = contextlib.nullcontext,
         second_factors: Callable[[UserRecord], Sequence[str]] | None = None,
+        require_verified_email: bool = False,
         now: Callable[[], float] = time.time,
     ) -> None:
+        self._require_verified_email = require_verified_email
         self._audit = auditor or Auditor(now=now)
         self._sessions = sessions
         self._uow = unit_of_work
@@ -141,6 +146,9 @@ class AuthService:
         Raises:
             RateLimitedError: too many recent failures for the username or the address.
             InvalidCredentialsError: unknown user, wrong password or disabled user, alike.
+            UnverifiedEmailError: the password is right but the address is unconfirmed
+                (with ``require_verified_email``; a wrong password stays
+                ``InvalidCredentialsError``).
         """
         address = context.address or "unknown"
         try:
@@ -172,6 +180,16 @@ class AuthService:
                 reason=reason,
             )
             raise InvalidCredentialsError()
+        if self._require_verified_email and user.email is not None and not user.is_email_verified:
+            self._audit.record(
+                "login",
+                "failure",
+                user_id=user.id,
+                username=user.username,
+                context=context,
+                reason="email_unverified",
+            )
+            raise UnverifiedEmailError()
         if self._hasher.needs_rehash(user.password_hash):
             self._users.update(user.id, password_hash=self._hasher.hash(password))
         pending = tuple(self._second_factors(user)) if self._second_factors else ()

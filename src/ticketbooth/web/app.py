@@ -23,7 +23,7 @@ from .cors import add_cors
 from .dependencies import attach
 from .metrics import Metrics, RequestTimer
 from .page import page_router
-from .routes import auth_router, meta_router, products_router
+from .routes import accounts_router, auth_router, meta_router, products_router
 
 log = logging.getLogger("ticketbooth.web")
 
@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(_reload_keys(svc))]
+        svc.mail_sender.start()
         if svc.revoker is not None:
             await run_in_threadpool(svc.revoker.poll)
             svc.revoker.subscribe()
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(svc.mail_sender.stop)
             svc.close()
 
     app = FastAPI(
@@ -150,6 +152,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.metrics = metrics
     attach(app, svc.validator)
     app.include_router(auth_router)
+    app.include_router(accounts_router)
     app.include_router(products_router)
     app.include_router(meta_router)
     app.include_router(page_router)

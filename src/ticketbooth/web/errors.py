@@ -11,7 +11,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import (
     AuthenticationError,
+    BadRequestError,
     ConflictError,
+    InvalidFieldError,
     InvalidTokenError,
     NotFoundError,
     PermissionDeniedError,
@@ -24,12 +26,14 @@ from ..store.db import StoreUnavailableError
 log = logging.getLogger("ticketbooth.web")
 
 STATUS: tuple[tuple[type[TicketboothError], int], ...] = (
+    (BadRequestError, 400),
     (InvalidTokenError, 401),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
     (WeakPasswordError, 422),
+    (InvalidFieldError, 422),
     (RateLimitedError, 429),
     (StoreUnavailableError, 503),
 )

@@ -1,11 +1,13 @@
 """The routes of API.md, one module per router with its bodies beside it.
 
-``auth`` (``/api/auth``), ``products`` (the demo API) and ``meta`` (discovery, keys,
-health, metrics).  A feature adds its router here and in the app factory.
+``auth`` (``/api/auth``), ``accounts`` (sign-up, verification, reset, ``me``),
+``products`` (the demo API) and ``meta`` (discovery, keys, health, metrics).
+A feature adds its router here and in the app factory.
 """
 
+from .accounts import accounts_router
 from .auth import auth_router
 from .meta import meta_router
 from .products import products_router
 
-__all__ = ["auth_router", "meta_router", "products_router"]
+__all__ = ["accounts_router", "auth_router", "meta_router", "products_router"]

@@ -1,0 +1,65 @@
+"""One-time secrets and the small values the account flows share."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from ..store.records import OneTimeSecretRecord, UserRecord
+from .ratelimit import RequestLimiter
+
+VERIFY_LIFETIME = timedelta(hours=24)
+RESET_LIFETIME = timedelta(minutes=30)
+VERIFY_PATH = "/verify-email"
+RESET_PATH = "/reset-password"
+Registration = Literal["off", "open", "invite"]
+
+
+def new_secret(
+    purpose: str,
+    now: datetime,
+    lifetime: timedelta,
+    *,
+    user_id: int | None = None,
+    email: str | None = None,
+    role: str | None = None,
+) -> tuple[str, OneTimeSecretRecord]:
+    """A new 256-bit secret and the record that stores only its hash."""
+    secret = secrets.token_urlsafe(32)
+    return secret, OneTimeSecretRecord(
+        id=str(uuid.uuid4()),
+        purpose=purpose,
+        secret_hash=hash_secret(secret),
+        user_id=user_id,
+        email=email,
+        role=role,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+
+
+def hash_secret(secret: str) -> str:
+    """The SHA-256 hex digest stored in place of a one-time secret."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLimits:
+    """One request limiter per route that sends mail."""
+
+    register: RequestLimiter
+    forgot: RequestLimiter
+    resend: RequestLimiter
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What ``GET /api/auth/me`` shows."""
+
+    user: UserRecord
+    has_totp: bool
+    passkeys: int
