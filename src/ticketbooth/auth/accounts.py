@@ -42,10 +42,9 @@ from .audit import NO_CONTEXT, Auditor, RequestContext
 from .identity import check_email, check_username
 from .one_time import (
     RESET_LIFETIME,
-    RESET_PATH,
     VERIFY_LIFETIME,
-    VERIFY_PATH,
     AccountLimits,
+    LinkMailer,
     Profile,
     Registration,
     hash_secret,
@@ -104,7 +103,7 @@ class AccountService:
         self._hasher = hasher
         self._templates = templates
         self._limits = limits
-        self._public_url = public_url.rstrip("/")
+        self._links = LinkMailer(secrets, outbox, templates, public_url)
         self.registration = registration
         self._uow = unit_of_work
         self._audit = auditor or Auditor(now=now)
@@ -165,8 +164,8 @@ class AccountService:
             user = self._users.add(
                 username=username, password_hash=password_hash, role=role, email=email
             )
-            link = self._issue("verify", user.id, email, VERIFY_LIFETIME, now)
-            self._mail("verify", email, user.username, link=link, hours="24")
+            link = self._links.issue("verify", user.id, email, VERIFY_LIFETIME, now)
+            self._links.send("verify", email, user.username, link=link, hours="24")
             self._audit.record(
                 "register", user_id=user.id, username=user.username, context=context, role=role
             )
@@ -178,9 +177,9 @@ class AccountService:
         """The address has an account: mail its owner a way in (two secrets, like the
         new account's row and link), and record it."""
         email = user.email or email  # the owner's own spelling
-        reset = self._issue("reset", user.id, email, RESET_LIFETIME, now)
-        self._issue("verify", user.id, email, VERIFY_LIFETIME, now)
-        self._mail("registered", email, user.username, link=reset)
+        reset = self._links.issue("reset", user.id, email, RESET_LIFETIME, now)
+        self._links.issue("verify", user.id, email, VERIFY_LIFETIME, now)
+        self._links.send("registered", email, user.username, link=reset)
         self._audit.record(
             "register",
             "failure",
@@ -234,11 +233,13 @@ class AccountService:
             user = self._users.get_by_email(email)
             if user is not None and not user.is_email_verified and not user.is_disabled:
                 email = user.email or email
-                link = self._issue("verify", user.id, email, VERIFY_LIFETIME, now)
-                self._mail("verify", email, user.username, link=link, hours="24")
+                link = self._links.issue("verify", user.id, email, VERIFY_LIFETIME, now)
+                self._links.send("verify", email, user.username, link=link, hours="24")
             else:
-                self._issue("verify", None, email, VERIFY_LIFETIME, now)  # a decoy
-                self._mail("nothing", email, user.username if user else "", link=self._public_url)
+                self._links.issue("verify", None, email, VERIFY_LIFETIME, now)  # a decoy
+                self._links.send(
+                    "nothing", email, user.username if user else "", link=self._links.public_url
+                )
             self._audit.record(
                 "verification_sent",
                 user_id=user.id if user else None,
@@ -264,11 +265,11 @@ class AccountService:
             user = self._users.get_by_email(email)
             if user is not None and not user.is_disabled:
                 email = user.email or email
-                link = self._issue("reset", user.id, email, RESET_LIFETIME, now)
-                self._mail("reset", email, user.username, link=link, minutes="30")
+                link = self._links.issue("reset", user.id, email, RESET_LIFETIME, now)
+                self._links.send("reset", email, user.username, link=link, minutes="30")
             else:
-                self._issue("reset", None, email, RESET_LIFETIME, now)  # a decoy
-                self._mail("nothing", email, "", link=self._public_url)
+                self._links.issue("reset", None, email, RESET_LIFETIME, now)  # a decoy
+                self._links.send("nothing", email, "", link=self._links.public_url)
             self._audit.record(
                 "password_reset_requested",
                 user_id=user.id if user else None,
@@ -387,25 +388,6 @@ class AccountService:
             self._secrets.add(record)
             self._audit.record("invite_created", role=role, days=int(days))
         return code
-
-    # -- helpers ----------------------------------------------------------------------
-
-    def _issue(
-        self, purpose: str, user_id: int | None, email: str, lifetime: timedelta, now: datetime
-    ) -> str:
-        """Store a new one-time secret; returns the link that carries it."""
-        secret, record = new_secret(purpose, now, lifetime, user_id=user_id, email=email)
-        self._secrets.add(record)
-        path = VERIFY_PATH if purpose == "verify" else RESET_PATH
-        return f"{self._public_url}{path}?token={secret}"
-
-    def _mail(self, name: str, recipient: str, username: str, **values: str) -> None:
-        mail = self._templates.render(
-            name, recipient, username=username or recipient, url=self._public_url, **values
-        )
-        self._outbox.add(
-            recipient=recipient, subject=mail.subject, body_text=mail.text, body_html=mail.html
-        )
 
     def _live(self, purpose: str, token: str, context: RequestContext) -> OneTimeSecretRecord:
         event = "verify_email" if purpose == "verify" else "password_reset"

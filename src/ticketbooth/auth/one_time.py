@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from ..store.records import OneTimeSecretRecord, UserRecord
+from ..mail.templates import MailTemplates
+from ..store.records import (
+    OneTimeSecretRecord,
+    OneTimeSecretRepository,
+    OutboxRepository,
+    UserRecord,
+)
 from .ratelimit import RequestLimiter
 
 VERIFY_LIFETIME = timedelta(hours=24)
@@ -63,3 +69,38 @@ class Profile:
     user: UserRecord
     has_totp: bool
     passkeys: int
+
+
+class LinkMailer:
+    """Stores one-time secrets and writes the mails that carry their links to the outbox
+    (both join the caller's unit of work)."""
+
+    def __init__(
+        self,
+        secrets: OneTimeSecretRepository,
+        outbox: OutboxRepository,
+        templates: MailTemplates,
+        public_url: str,
+    ) -> None:
+        self._secrets = secrets
+        self._outbox = outbox
+        self._templates = templates
+        self.public_url = public_url.rstrip("/")
+
+    def issue(
+        self, purpose: str, user_id: int | None, email: str, lifetime: timedelta, now: datetime
+    ) -> str:
+        """Store a new one-time secret; returns the link that carries it."""
+        secret, record = new_secret(purpose, now, lifetime, user_id=user_id, email=email)
+        self._secrets.add(record)
+        path = VERIFY_PATH if purpose == "verify" else RESET_PATH
+        return f"{self.public_url}{path}?token={secret}"
+
+    def send(self, name: str, recipient: str, username: str, **values: str) -> None:
+        """Render mail ``name`` and put it in the outbox."""
+        mail = self._templates.render(
+            name, recipient, username=username or recipient, url=self.public_url, **values
+        )
+        self._outbox.add(
+            recipient=recipient, subject=mail.subject, body_text=mail.text, body_html=mail.html
+        )
