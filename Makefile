@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run   - set up, create demo users, serve on http://127.0.0.1:8000"
 	@echo "make test  - set up and run every check and test"
-	@echo "make bench - run the benchmarks (installs Debian's wrk when missing)"
+	@echo "make bench - run the benchmarks and the 60-s soak (installs Debian's wrk when missing)"
 
 $(STAMP): pyproject.toml
 	@echo "==> creating virtualenv in $(VENV) and installing ticketbooth (about a minute)"
@@ -47,10 +47,14 @@ $(CHROMIUM):
 	@$(SUDO) apt-get update -qq
 	@$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# pytest-xdist: two workers (the HTTP suites run once per engine), each test module on
+# one worker so its servers start once; pytest-cov combines the workers' coverage.
+XDIST ?= -n 2 --dist loadscope
+
 unit: $(STAMP) $(NODE_DEPS) $(CHROMIUM)
 	@echo "==> pytest (under coverage; tokens/ must stay at 100% of branches)"
 	@$(BIN)/coverage erase
-	@$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
+	@$(BIN)/pytest $(XDIST) --cov --cov-report= $(PYTEST_ARGS)
 	@$(BIN)/coverage report --include='*/ticketbooth/tokens/*' --fail-under=100 --skip-covered -m
 
 test: lint typecheck unit
@@ -61,8 +65,12 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || (echo "==> apt-get: installing wrk" && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null)
 	@$(BIN)/python bench/verify.py
 	@$(BIN)/python bench/http.py
+	@$(BIN)/python bench/login.py
+	@$(BIN)/python bench/refresh.py
 	@$(BIN)/python bench/sessions_vs_jwt.py
 	@$(BIN)/python bench/load.py
+	@$(BIN)/python bench/frameworks.py
+	@$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--issuer-url", default="http://127.0.0.1:8000")
     parser.add_argument("--audience", default="ticketbooth-api")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--port", type=int, default=8001, help="0 picks a free port")
     parser.add_argument(
         "--refetch-interval", type=float, default=5.0, help="least seconds between JWKS fetches"
     )
@@ -94,7 +94,10 @@ def main() -> None:
         refetch_interval=args.refetch_interval,
         max_age=args.max_age,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
+    sock = config.bind_socket()  # bound here so that the line below names the real port
+    print(f"orders: listening on http://{args.host}:{sock.getsockname()[1]}", flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 if __name__ == "__main__":

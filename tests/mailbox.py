@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,10 +21,14 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
-
 DELIVERY_BOUND_SECONDS = 30.0
 TOKEN = re.compile(r"[?&]token=([A-Za-z0-9_-]+)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class _Collector:

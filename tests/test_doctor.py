@@ -13,7 +13,7 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from tests.conftest import ServerFactory, free_port
+from tests.servers import ServerFactory, closed_port, scrub_ticketbooth_env
 from ticketbooth.assembly import build
 from ticketbooth.cli import app
 from ticketbooth.config import Settings
@@ -353,9 +353,7 @@ def test_findings_come_most_severe_first_and_high_ones_block() -> None:
 @pytest.fixture
 def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """No TICKETBOOTH_* variables, and a working directory with no configuration file."""
-    for name in list(os.environ):
-        if name.startswith("TICKETBOOTH_"):
-            monkeypatch.delenv(name)
+    scrub_ticketbooth_env(monkeypatch)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
 
@@ -454,7 +452,8 @@ def test_check_reports_cors_wildcard_with_credentials(clean_env: Path) -> None:
 
 
 def test_check_with_an_unreachable_url_exits_1(clean_env: Path) -> None:
-    result = run("check", "--url", f"http://127.0.0.1:{free_port()}")
+    with closed_port() as port:
+        result = run("check", "--url", f"http://127.0.0.1:{port}")
 
     assert result.exit_code == 1
     assert "HIGH    url-unreachable" in result.stdout
@@ -484,7 +483,7 @@ def test_check_url_against_a_running_service(
     server_factory: ServerFactory, clean_env: Path
 ) -> None:
     server = server_factory(
-        env={"TICKETBOOTH_ALGORITHM": "ES256", "TICKETBOOTH_JWKS_CONSUMERS": "true"}, users={}
+        settings={"TICKETBOOTH_ALGORITHM": "ES256", "TICKETBOOTH_JWKS_CONSUMERS": "true"}, users={}
     )
 
     result = run("check", "--url", server.base_url, env=server.env)
@@ -533,9 +532,18 @@ def test_serve_starts_the_configured_number_of_workers(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: dict[str, Any] = {}
-    monkeypatch.setattr("uvicorn.run", lambda target, **kwargs: started.update(kwargs))
 
-    result = run("serve", env={"TICKETBOOTH_WORKERS": "3"})
+    class Supervisor:  # uvicorn's, which would fork the workers
+        def __init__(self, config: Any, sockets: list[Any], **_: Any) -> None:
+            started.update(workers=config.workers, sockets=len(sockets))
+
+        def run(self) -> None:
+            return None
+
+    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", Supervisor)
+
+    result = run("serve", "--port", "0", env={"TICKETBOOTH_WORKERS": "3"})
 
     assert result.exit_code == 0, result.output
     assert started["workers"] == 3
+    assert started["sockets"] == 1

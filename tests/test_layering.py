@@ -103,6 +103,30 @@ def test_tokens_alone_imports_only_cryptography_and_the_jose_library(
     assert set(tokens_modules) <= allowed, sorted(set(tokens_modules) - allowed)
 
 
+FRAMEWORKS = ["fastapi", "starlette", "flask", "werkzeug", "django", "rest_framework", "litestar"]
+
+# What each module may load of FRAMEWORKS (and never the database): the token verifier and
+# the HTTP-auth rules load none; each adapter loads its own framework and no other.
+ADAPTERS = {
+    "ticketbooth.verify": set(),
+    "ticketbooth.httpauth": set(),
+    "ticketbooth.asgi": set(),
+    "ticketbooth.flask": {"flask", "werkzeug"},
+    "ticketbooth.django": {"django"},  # DRF only when its classes are first used
+}
+
+
+@pytest.mark.parametrize("module", sorted(ADAPTERS))
+def test_verifier_and_adapters_load_no_other_framework(module: str) -> None:
+    loaded = set(loaded_after(f"import json, sys, {module}\n" + _REPORT))
+    assert module.partition(".")[0] in loaded
+    assert (loaded & set(FRAMEWORKS)) == ADAPTERS[module], module
+    assert "sqlalchemy" not in loaded
+
+
+_REPORT = "print(json.dumps(sorted({name.partition('.')[0] for name in sys.modules})))"
+
+
 @pytest.fixture(scope="module")
 def verify_modules() -> list[str]:
     return loaded_after(_VERIFY)

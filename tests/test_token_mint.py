@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SECRET, ServerFactory
+from tests.servers import SECRET, ServerFactory, scrub_ticketbooth_env
 from ticketbooth import Key, KeySet, TokenValidator, ValidationParameters, decode_unverified
 from ticketbooth.assembly import build
 from ticketbooth.cli import app
@@ -21,9 +20,7 @@ from ticketbooth.testing import bearer, fast_hasher
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A clean environment and an empty working directory (the default database lives here)."""
-    for name in list(os.environ):
-        if name.startswith("TICKETBOOTH_"):
-            monkeypatch.delenv(name)
+    scrub_ticketbooth_env(monkeypatch)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
 
@@ -123,3 +120,17 @@ def test_a_minted_admin_token_is_accepted_by_the_running_service(
         )
     assert response.status_code == 201, response.text
     assert response.json()["name"] == "Minted widget"
+
+
+def test_mint_writes_scopes_with_the_scope_option(workdir: Path) -> None:
+    result = mint("--scope", "orders:read orders:write", env={"TICKETBOOTH_SECRET_KEY": SECRET})
+
+    assert result.exit_code == 0, result.output
+    assert claims_of(result.stdout.strip())["scope"] == "orders:read orders:write"
+
+
+def test_mint_refuses_scope_as_a_free_claim(workdir: Path) -> None:
+    result = mint("--claim", "scope=admin", env={"TICKETBOOTH_SECRET_KEY": SECRET})
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: extra claims may not override ['scope']"

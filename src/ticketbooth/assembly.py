@@ -1,34 +1,37 @@
 """Builds the running parts from :class:`~ticketbooth.config.Settings`.
 
 The one place where settings turn into constructor arguments; used by the web app
-factory and the CLI so both run exactly the same objects.
+factory and the CLI so both run exactly the same objects.  One builder per feature
+(the database, revocation, keys and tokens, accounts) returns its parts together with
+a ``close()`` and the background :class:`Job` s it needs; :class:`Services` closes them
+in reverse order, and the app's lifespan runs every job in one loop.  A new feature adds
+a builder, not a line in the lifespan.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .auth.accounts import AccountLimits, AccountService
+from ._signup import build_signup
+from .auth.accounts import AccountService
 from .auth.audit import Auditor
+from .auth.key_admin import KeyAdmin
 from .auth.keyring import Keyring
 from .auth.passwords import PasswordHasher
-from .auth.ratelimit import LoginLimiter, RequestLimiter
+from .auth.ratelimit import LoginLimiter
 from .auth.revocation import Revoker
 from .auth.service import AuthService
 from .auth.sessions import SessionManager
 from .auth.users import UserAdmin
 from .config import Settings
 from .mail.sender import OutboxSender
-from .mail.smtp import SmtpTransport
-from .mail.templates import MailTemplates
 from .store.audit import SqlAuditLog
 from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
-from .store.one_time_secrets import SqlOneTimeSecretRepository
 from .store.outbox import SqlOutboxRepository
 from .store.products import SqlProductRepository
 from .store.refresh_tokens import SqlRefreshTokenRepository
@@ -42,6 +45,31 @@ from .tokens.revocation import RevocationList
 from .tokens.validator import TokenValidator
 
 
+@dataclass(frozen=True)
+class Job:
+    """Background work a feature needs while the service runs.
+
+    Attributes:
+        name: what it does, for the log ("could not <name>: ...").
+        interval: seconds between two runs.
+        run: the work; blocking, so it runs in a worker thread.
+        start: run once before the first interval (a first poll, a subscription).
+    """
+
+    name: str
+    interval: float
+    run: Callable[[], object]
+    start: Callable[[], object] | None = None
+
+
+@dataclass
+class Feature:
+    """What a builder hands back besides its parts: how to stop it, what to run."""
+
+    close: Callable[[], None] = lambda: None
+    jobs: tuple[Job, ...] = ()
+
+
 @dataclass
 class Services:
     """Everything the service runs on, wired together."""
@@ -49,6 +77,7 @@ class Services:
     settings: Settings
     db: Database
     keyring: Keyring
+    keys: KeyAdmin
     issuer: TokenIssuer
     validator: TokenValidator
     auth: AuthService
@@ -62,6 +91,12 @@ class Services:
     outbox: SqlOutboxRepository
     mail_sender: OutboxSender
     revoker: Revoker | None = None
+    features: list[Feature] = field(default_factory=list)
+
+    @property
+    def jobs(self) -> list[Job]:
+        """Every feature's background jobs."""
+        return [job for feature in self.features for job in feature.jobs]
 
     def reload_keys(self) -> None:
         """Pick up rotated, generated or retired keys from the database.
@@ -70,18 +105,15 @@ class Services:
         several instances: exactly one promotes the pre-published key).
         """
         if self.settings.rotate_days is not None:
-            rotated = self.keyring.rotate_if_due(self.settings.rotate_days)
-            if rotated is not None:
-                self.auditor.record("key_rotated", kid=rotated[0].kid, next_kid=rotated[1].kid)
+            self.keys.rotate_if_due(self.settings.rotate_days)
         keys = self.keyring.load()
         self.issuer.replace_keys(keys)
         self.validator.replace_keys(keys)
 
     def close(self) -> None:
-        """Release database and Redis connections."""
-        if self.revoker is not None:
-            self.revoker.close()
-        self.db.dispose()
+        """Stop every feature, the last built first (the database last of all)."""
+        for feature in reversed(self.features):
+            feature.close()
 
 
 def validation_parameters(settings: Settings) -> ValidationParameters:
@@ -110,6 +142,109 @@ def effective_algorithm(settings: Settings, keys: SqlKeyRepository) -> str:
     return max(active, key=lambda r: r.activated_at or r.created_at).alg
 
 
+def build_database(settings: Settings, *, prepare: bool) -> tuple[Database, Feature]:
+    """The database, migrated when ``prepare``; closing disposes of its pool.
+
+    Raises:
+        ConfigurationError: the URL is unusable or the database unreachable.
+    """
+    db = Database.from_url(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    try:
+        if prepare:
+            migrate(db.engine)
+    except BaseException:
+        db.dispose()  # a failed start-up must not leave pooled connections behind
+        raise
+    return db, Feature(close=db.dispose)
+
+
+def build_keyring(
+    settings: Settings,
+    db: Database,
+    *,
+    now: Callable[[], float],
+    prepare: bool,
+    switch_algorithm: bool,
+) -> Keyring:
+    """The signing keys, with an active one ensured and the next one published when
+    ``prepare``.
+
+    Raises:
+        ConfigurationError: the keys cannot be loaded or made.
+    """
+    key_repo = SqlKeyRepository(db)
+    keyring = Keyring(
+        key_repo,
+        algorithm=effective_algorithm(settings, key_repo),
+        secret=settings.secret_bytes,
+        token_lifetime=settings.access_seconds,
+        leeway=settings.clock_skew_seconds,
+        encryption_key=settings.encryption_key_bytes,
+        now=now,
+    )
+    if prepare:
+        keyring.ensure_active(switch_algorithm=switch_algorithm)
+        keyring.publish_next()
+    return keyring
+
+
+def build_revocation(
+    settings: Settings, db: Database, *, now: Callable[[], float]
+) -> tuple[RevocationList | None, Revoker | None, Feature]:
+    """Access-token revocation when ``TICKETBOOTH_REVOKE_ACCESS`` is on: the list the
+    validator reads, the revoker that fills it, and the poll that bounds the delay."""
+    if not settings.revoke_access:
+        return None, None, Feature()
+    revocations = RevocationList(
+        token_lifetime=settings.access_seconds, leeway=settings.clock_skew_seconds, now=now
+    )
+    revoker = Revoker(
+        SqlRevocationRepository(db),
+        revocations,
+        redis_url=settings.redis_url,
+        namespace=settings.issuer,
+        now=now,
+    )
+
+    def start() -> None:
+        revoker.poll()
+        revoker.subscribe()
+
+    poll = Job("poll revocations", settings.revocation_poll_seconds, revoker.poll, start)
+    return revocations, revoker, Feature(close=revoker.close, jobs=(poll,))
+
+
+def build_tokens(
+    settings: Settings,
+    keyring: Keyring,
+    revocations: RevocationList | None,
+    *,
+    now: Callable[[], float],
+) -> tuple[TokenIssuer, TokenValidator]:
+    """The issuer and the validator (user and client access profiles) over the keys."""
+    keys = keyring.load()
+    issuer = TokenIssuer(
+        keys,
+        issuer=settings.issuer,
+        audience=settings.audience,
+        lifetime=settings.access_seconds,
+        now=now,
+    )
+    validator = TokenValidator(
+        keys,
+        validation_parameters(settings),
+        now=now,
+        cache_size=settings.validation_cache_size,
+        revocations=revocations,
+        profiles=ACCESS_PROFILES,
+    )
+    return issuer, validator
+
+
 def build(
     settings: Settings,
     *,
@@ -132,60 +267,69 @@ def build(
     Raises:
         ConfigurationError: the database is unreachable or the configuration is unusable.
     """
-    db = Database.from_url(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-    )
+    db, database = build_database(settings, prepare=prepare)
     try:
-        if prepare:
-            migrate(db.engine)
-        key_repo = SqlKeyRepository(db)
-        keyring = Keyring(
-            key_repo,
-            algorithm=effective_algorithm(settings, key_repo),
-            secret=settings.secret_bytes,
-            token_lifetime=settings.access_seconds,
-            leeway=settings.clock_skew_seconds,
-            encryption_key=settings.encryption_key_bytes,
-            now=now,
+        keyring = build_keyring(
+            settings, db, now=now, prepare=prepare, switch_algorithm=switch_algorithm
         )
-        if prepare:
-            keyring.ensure_active(switch_algorithm=switch_algorithm)
-            keyring.publish_next()
-        keys = keyring.load()
+        revocations, revoker, revocation = build_revocation(settings, db, now=now)
+        issuer, validator = build_tokens(settings, keyring, revocations, now=now)
     except BaseException:
-        db.dispose()  # a failed start-up must not leave pooled connections behind
+        db.dispose()
         raise
-    issuer = TokenIssuer(
-        keys,
-        issuer=settings.issuer,
-        audience=settings.audience,
-        lifetime=settings.access_seconds,
-        now=now,
-    )
-    revoker = None
-    revocations = None
-    if settings.revoke_access:
-        revocations = RevocationList(
-            token_lifetime=settings.access_seconds, leeway=settings.clock_skew_seconds, now=now
-        )
-        revoker = Revoker(
-            SqlRevocationRepository(db),
-            revocations,
-            redis_url=settings.redis_url,
-            namespace=settings.issuer,
-            now=now,
-        )
-    validator = TokenValidator(
-        keys,
-        validation_parameters(settings),
-        now=now,
-        cache_size=settings.validation_cache_size,
-        revocations=revocations,
-        profiles=ACCESS_PROFILES,
-    )
+    audit_log = SqlAuditLog(db)
+    auditor = Auditor([audit_log], now=now)
     hasher = hasher or PasswordHasher()
+    accounts = build_accounts(
+        settings, db, issuer=issuer, auditor=auditor, revoker=revoker, hasher=hasher, now=now
+    )
+    signup = build_signup(settings, db, auditor=auditor, revoker=revoker, hasher=hasher, now=now)
+    svc = Services(
+        settings=settings,
+        db=db,
+        keyring=keyring,
+        keys=KeyAdmin(keyring, auditor=auditor, unit_of_work=db.session),
+        issuer=issuer,
+        validator=validator,
+        audit_log=audit_log,
+        auditor=auditor,
+        revoker=revoker,
+        products=SqlProductRepository(db),
+        auth=accounts.auth,
+        users=accounts.users,
+        sessions=accounts.sessions,
+        limiter=accounts.limiter,
+        accounts=signup.accounts,
+        outbox=signup.outbox,
+        mail_sender=signup.mail_sender,
+    )
+    keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
+    svc.features = [database, keys, revocation]
+    return svc
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The accounts feature's parts."""
+
+    auth: AuthService
+    users: UserAdmin
+    sessions: SessionManager
+    limiter: LoginLimiter
+
+
+def build_accounts(
+    settings: Settings,
+    db: Database,
+    *,
+    issuer: TokenIssuer,
+    auditor: Auditor,
+    revoker: Revoker | None,
+    hasher: PasswordHasher,
+    now: Callable[[], float],
+) -> Accounts:
+    """Users, logins and sessions: the auth service, user and session administration,
+    and the failed-login limiter."""
     limiter = LoginLimiter(
         storage_uri=settings.redis_url or "memory://",
         user_failures=settings.login_user_failures,
@@ -197,17 +341,8 @@ def build(
     users = SqlUserRepository(db)
     refresh = SqlRefreshTokenRepository(db)
     sessions = SqlSessionRepository(db)
-    audit_log = SqlAuditLog(db)
-    auditor = Auditor([audit_log], now=now)
-    outbox = SqlOutboxRepository(db)
-    transport = SmtpTransport(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
-    mail_sender = OutboxSender(outbox, transport)
-    return Services(
-        settings=settings,
-        db=db,
-        keyring=keyring,
-        issuer=issuer,
-        validator=validator,
+    return Accounts(
+        limiter=limiter,
         auth=AuthService(
             users=users,
             refresh_tokens=refresh,
@@ -231,10 +366,6 @@ def build(
             sessions=sessions,
             now=now,
         ),
-        products=SqlProductRepository(db),
-        limiter=limiter,
-        auditor=auditor,
-        audit_log=audit_log,
         sessions=SessionManager(
             sessions=sessions,
             refresh_tokens=refresh,
@@ -243,43 +374,4 @@ def build(
             unit_of_work=db.session,
             now=now,
         ),
-        accounts=AccountService(
-            users=users,
-            secrets=SqlOneTimeSecretRepository(db),
-            outbox=outbox,
-            refresh_tokens=refresh,
-            sessions=sessions,
-            hasher=hasher,
-            templates=MailTemplates(settings.mail_templates),
-            limits=account_limits(settings),
-            public_url=settings.public_url,
-            registration=settings.registration,
-            unit_of_work=db.session,
-            auditor=auditor,
-            revoker=revoker,
-            mail_written=mail_sender.wake,
-            now=now,
-        ),
-        outbox=outbox,
-        mail_sender=mail_sender,
-        revoker=revoker,
-    )
-
-
-def account_limits(settings: Settings) -> AccountLimits:
-    """The per-address and per-client limits of the routes that send mail."""
-
-    def limiter(kind: str) -> RequestLimiter:
-        return RequestLimiter(
-            kind,
-            storage_uri=settings.redis_url or "memory://",
-            email_requests=settings.account_email_requests,
-            address_requests=settings.account_address_requests,
-            window_seconds=int(settings.account_window_minutes * 60),
-            is_enabled=settings.rate_limits,
-            namespace=settings.issuer,
-        )
-
-    return AccountLimits(
-        register=limiter("register"), forgot=limiter("forgot"), resend=limiter("resend")
     )

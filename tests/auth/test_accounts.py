@@ -18,7 +18,8 @@ from ticketbooth.auth.accounts import AccountLimits, AccountService
 from ticketbooth.auth.audit import Auditor, RequestContext
 from ticketbooth.auth.keyring import Keyring
 from ticketbooth.auth.passwords import PasswordHasher
-from ticketbooth.auth.ratelimit import LoginLimiter, RequestLimiter
+from ticketbooth.auth.ratelimit import LoginLimiter
+from ticketbooth.auth.request_limits import RequestLimiter
 from ticketbooth.auth.service import AuthService
 from ticketbooth.auth.users import UserAdmin
 from ticketbooth.errors import (

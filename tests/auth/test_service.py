@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import argon2
@@ -18,6 +17,7 @@ from tests.auth.conftest import (
     WorldFactory,
     fast_hasher,
 )
+from tests.servers import scrub_ticketbooth_env
 from ticketbooth.assembly import build
 from ticketbooth.auth.audit import RequestContext
 from ticketbooth.auth.passwords import PasswordHasher
@@ -317,8 +317,7 @@ def test_logout_revokes_every_login(world: World) -> None:
 def test_build_shares_the_injected_clock(
     database_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    for name in [n for n in os.environ if n.startswith("TICKETBOOTH_")]:
-        monkeypatch.delenv(name)
+    scrub_ticketbooth_env(monkeypatch)
     monkeypatch.chdir(tmp_path)
     settings = load_settings(database_url=database_url, access_minutes=1, refresh_days=1)
     services = build(settings, now=clock.now, hasher=fast_hasher())

@@ -9,7 +9,6 @@ skipping.  Each test saves screenshots of the screens it passes through in
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from tests.conftest import PASSWORDS, ROLES, Server, start_server
+from tests.servers import PASSWORDS, Server, ServerPool, require
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,11 +43,12 @@ SITE_ENV = {
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     """Playwright, or a skip (a failure under CI) when Debian's Chromium is missing."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require(
+        "Chromium",
+        None
+        if CHROMIUM.exists()
+        else f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get)",
+    )
     with sync_playwright() as driver:
         yield driver
 
@@ -64,11 +64,12 @@ def chromium(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The service with 3-second access tokens, users admin and john, and three products."""
-    srv = start_server(
-        tmp_path_factory.mktemp("site"), SITE_ENV, {n: (ROLES[n], PASSWORDS[n]) for n in PASSWORDS}
-    )
+def site(module_servers: ServerPool) -> Server:
+    """The service with 3-second access tokens, users admin and john, and three products.
+
+    SQLite only: the HTTP suites cover both engines; this one is about the page.
+    """
+    srv = module_servers.start(settings=SITE_ENV)
     token = srv.token("admin")
     with srv.client() as client:
         for name, price in PRODUCTS:
@@ -78,8 +79,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 headers={"Authorization": f"Bearer {token}"},
             )
             assert response.status_code == 201, response.text
-    yield srv
-    srv.stop()
+    return srv
 
 
 def new_context(browser: Browser, server: Server) -> BrowserContext:

@@ -3,15 +3,13 @@ sign up, the unconfirmed banner, confirm, change password, forgot, reset, sign i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import Server, start_server
 from tests.mailbox import Mailbox, mailbox, text_of
+from tests.servers import Server, ServerFactory
 
 from .conftest import TIMEOUT_MS, new_context, shot
 
@@ -23,18 +21,15 @@ RESET = "a third passphrase, reset"
 
 
 @pytest.fixture
-def accounts_site(mailbox: Mailbox, tmp_path: Path) -> Iterator[Server]:
-    server = start_server(
-        tmp_path,
-        {
+def accounts_site(server_factory: ServerFactory, mailbox: Mailbox) -> Server:
+    return server_factory(
+        settings={
             "TICKETBOOTH_SMTP_URL": mailbox.url,
             "TICKETBOOTH_REGISTRATION": "open",
             "TICKETBOOTH_PUBLIC_URL": "https://auth.example.com",
         },
-        {},
+        users={},
     )
-    yield server
-    server.stop()
 
 
 def link_path(mailbox: Mailbox, recipient: str, subject: str, count: int) -> str:

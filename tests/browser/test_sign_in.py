@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, Response, Route, expect
 
-from tests.conftest import PASSWORDS, Server, ServerFactory
+from tests.servers import PASSWORDS, Server, ServerFactory
 
 from .conftest import (
     assert_no_token_reaches_javascript,
@@ -221,7 +221,7 @@ def test_signing_out_ends_the_session_and_the_old_cookies_are_refused(
     chromium: Browser, server_factory: ServerFactory
 ) -> None:
     server = server_factory(
-        env={"TICKETBOOTH_REVOKE_ACCESS": "1"},  # logout also ends the access tokens
+        settings={"TICKETBOOTH_REVOKE_ACCESS": "1"},  # logout also ends the access tokens
         users={"john": ("User", PASSWORDS["john"])},
     )
     context = new_context(chromium, server)

@@ -7,7 +7,6 @@ command costs milliseconds rather than a tenth of a second.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from tests.databases import database_url, engine_name, sqlite_url
+from tests.servers import scrub_ticketbooth_env
 from ticketbooth.assembly import Services, build
 from ticketbooth.auth.passwords import PasswordHasher
 from ticketbooth.cli import app
@@ -76,8 +76,7 @@ def error_line(result: Result) -> str:
 @pytest.fixture
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A clean ``TICKETBOOTH_*`` environment in ``tmp_path``; returns the directory."""
-    for name in [n for n in os.environ if n.startswith("TICKETBOOTH_")]:
-        monkeypatch.delenv(name)
+    scrub_ticketbooth_env(monkeypatch)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("ticketbooth.assembly.PasswordHasher", fast_hasher)
     return tmp_path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import pytest
 import typer
 
 from tests.cli.conftest import PASSWORD, Cli
+from tests.servers import clean_environ
 from ticketbooth.cli import app, main
 
 
@@ -99,7 +99,7 @@ def test_main_without_arguments_shows_help(cli: Cli, capsys: pytest.CaptureFixtu
 def test_installed_console_script(tmp_path: Path) -> None:
     script = shutil.which("ticketbooth", path=str(Path(sys.executable).parent))
     assert script is not None, "the ticketbooth console script is not installed in the venv"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETBOOTH_")}
+    env = clean_environ()
     result = subprocess.run(
         [script, "--help"], capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env
     )

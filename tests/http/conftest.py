@@ -1,4 +1,4 @@
-"""Fixtures for the HTTP contract tests (``start_server`` lives in tests/conftest.py)."""
+"""Fixtures for the HTTP contract tests: one server per engine for the whole package."""
 
 from __future__ import annotations
 
@@ -7,12 +7,19 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import PASSWORDS, ROLES, Server, start_server
+from tests.databases import ENGINES
+from tests.servers import Server, ServerPool
 
 
 @pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One server, users admin (Admin) and john (User), for every module in tests/http.
+def http_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
+    with ServerPool(tmp_path_factory) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="package", params=ENGINES)
+def server(http_servers: ServerPool, request: pytest.FixtureRequest) -> Server:
+    """One server per engine, users admin (Admin) and john (User), for every module here.
 
     Overrides the module-scoped fixture of the same name: each start costs seconds.  It
     is safe to share because no test here changes what another relies on: the users a
@@ -21,11 +28,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     products are only added, or deleted by the id their own test created.  Tests that
     lock usernames or need other settings start their own server.
     """
-    srv = start_server(
-        tmp_path_factory.mktemp("server"), {}, {n: (ROLES[n], PASSWORDS[n]) for n in PASSWORDS}
-    )
-    yield srv
-    srv.stop()
+    return http_servers.start(engine=str(request.param))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import jwt
 
-from tests.conftest import SECRET
+from tests.servers import SECRET
 
 SECRET_BYTES = SECRET.encode()
 ISSUER = "ticketbooth"

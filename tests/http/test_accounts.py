@@ -6,17 +6,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import Server, start_server
-from tests.databases import database_url, engine_name
 from tests.mailbox import DELIVERY_BOUND_SECONDS, Mailbox, html_of, link_token, mailbox, text_of
+from tests.servers import Server, ServerFactory
 
-__all__ = ["database_url", "engine_name", "mailbox"]
+__all__ = ["mailbox"]
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "an entirely new passphrase"
@@ -25,20 +22,17 @@ INVALID_LINK = {"message": "Invalid or expired link"}
 
 
 @pytest.fixture
-def accounts_server(database_url: str, mailbox: Mailbox, tmp_path: Path) -> Iterator[Server]:
-    server = start_server(
-        tmp_path,
-        {
-            "TICKETBOOTH_DATABASE_URL": database_url,
+def accounts_server(server_factory: ServerFactory, engine_name: str, mailbox: Mailbox) -> Server:
+    return server_factory(
+        engine=engine_name,
+        settings={
             "TICKETBOOTH_SMTP_URL": mailbox.url,
             "TICKETBOOTH_REGISTRATION": "open",
             "TICKETBOOTH_PUBLIC_URL": "https://auth.example.com",
             "TICKETBOOTH_MAIL_FROM": "Ticketbooth <auth@example.com>",
         },
-        {"admin": ("Admin", PASSWORD)},
+        users={"admin": ("Admin", PASSWORD)},
     )
-    yield server
-    server.stop()
 
 
 def register(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import Server, start_server
+from tests.servers import Server, ServerFactory
 
 PASSWORD = "correct horse battery staple"
 
@@ -59,35 +59,30 @@ def test_me(server: Server, client: httpx.Client) -> None:
     )
 
 
-def test_invite_mode(tmp_path_factory: pytest.TempPathFactory) -> None:
-    server = start_server(
-        tmp_path_factory.mktemp("invite"), {"TICKETBOOTH_REGISTRATION": "invite"}, {}
-    )
-    try:
-        made = server.cli("invites", "create", "--role", "Admin", "--days", "1")
-        assert made.returncode == 0, made.stderr
-        code = made.stdout.strip()
-        assert len(code) >= 43
-        body = {"username": "zoe", "email": "zoe@example.com", "password": PASSWORD}
-        with server.client() as client:
-            closed = client.post("/api/auth/register", json=body)
-            assert (closed.status_code, closed.json()) == (
-                403,
-                {"message": "Registration is closed"},
-            )
-            ok = client.post("/api/auth/register", json={**body, "inviteCode": code})
-            assert ok.status_code == 202
-            used = client.post(
-                "/api/auth/register",
-                json={"username": "ann", "email": "ann@example.com", "password": PASSWORD,
-                      "inviteCode": code},
-            )  # fmt: skip
-            assert (used.status_code, used.json()) == (403, {"message": "Registration is closed"})
-        assert server.login("zoe", PASSWORD)["accessToken"]
-        outbox = server.cli("mail", "outbox")
-        assert "zoe@example.com / Confirm your email address" in outbox.stdout
-        bad = server.cli("invites", "create", "--role", "Boss")
-        assert bad.returncode == 1
-        assert bad.stderr.strip() == "error: unknown role 'Boss'; use one of Admin, User"
-    finally:
-        server.stop()
+def test_invite_mode(server_factory: ServerFactory) -> None:
+    server = server_factory(settings={"TICKETBOOTH_REGISTRATION": "invite"}, users={})
+    made = server.cli("invites", "create", "--role", "Admin", "--days", "1")
+    assert made.returncode == 0, made.stderr
+    code = made.stdout.strip()
+    assert len(code) >= 43
+    body = {"username": "zoe", "email": "zoe@example.com", "password": PASSWORD}
+    with server.client() as client:
+        closed = client.post("/api/auth/register", json=body)
+        assert (closed.status_code, closed.json()) == (
+            403,
+            {"message": "Registration is closed"},
+        )
+        ok = client.post("/api/auth/register", json={**body, "inviteCode": code})
+        assert ok.status_code == 202
+        used = client.post(
+            "/api/auth/register",
+            json={"username": "ann", "email": "ann@example.com", "password": PASSWORD,
+                  "inviteCode": code},
+        )  # fmt: skip
+        assert (used.status_code, used.json()) == (403, {"message": "Registration is closed"})
+    assert server.login("zoe", PASSWORD)["accessToken"]
+    outbox = server.cli("mail", "outbox")
+    assert "zoe@example.com / Confirm your email address" in outbox.stdout
+    bad = server.cli("invites", "create", "--role", "Boss")
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == "error: unknown role 'Boss'; use one of Admin, User"

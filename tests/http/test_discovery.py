@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.servers import Server
 
 from .helpers import ISSUER
 
@@ -15,6 +15,7 @@ def test_jwks_is_empty_with_hmac_only(client: httpx.Client) -> None:
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["Cache-Control"] == "public, max-age=60"
     assert response.json() == {"keys": []}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.servers import Server
 
 PROTECTED = [
     ("get", "/api/products"),

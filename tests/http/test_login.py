@@ -11,7 +11,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.conftest import PASSWORDS, ROLES, Server, start_server
+from tests.servers import PASSWORDS, ROLES, Server, ServerFactory, ServerPool
 from ticketbooth.tokens import Key
 
 from .helpers import (
@@ -136,6 +136,29 @@ def test_invalid_body_is_422(client: httpx.Client, body: dict[str, Any]) -> None
     assert "ppppp" not in message  # the input is never echoed: it may be a password
 
 
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        pytest.param("nul\u0000user", "x", id="issue-10-nul-username"),
+        pytest.param("john", PASSWORDS["john"] + "\u0000", id="nul-password"),
+        pytest.param("john\ud800", "x", id="lone-surrogate-username"),
+        pytest.param("john", "\udfff", id="lone-surrogate-password"),
+    ],
+)
+def test_text_no_database_stores_is_invalid_credentials(
+    client: httpx.Client, username: str, password: str
+) -> None:
+    # issue 10: PostgreSQL refuses NUL in text, and this answered 500 there
+    body = json.dumps({"username": username, "password": password}).encode()
+
+    response = client.post(
+        "/api/auth/login", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 401
+    assert response.json() == INVALID_CREDENTIALS
+
+
 def test_length_limits_are_inclusive(client: httpx.Client) -> None:
     response = login(client, "u" * 150, "p" * 1024)
 
@@ -210,13 +233,9 @@ def test_chunked_body_over_64_kib_is_413(client: httpx.Client) -> None:
 
 
 @pytest.fixture(scope="module")
-def lockout_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def lockout_server(module_servers: ServerPool, engine_name: str) -> Server:
     """A server of its own: the locks these tests set must not leak into others."""
-    srv = start_server(
-        tmp_path_factory.mktemp("server"), {}, {n: (ROLES[n], PASSWORDS[n]) for n in PASSWORDS}
-    )
-    yield srv
-    srv.stop()
+    return module_servers.start(engine=engine_name)
 
 
 def _fail_ten_times(client: httpx.Client, username: str) -> None:
@@ -252,19 +271,16 @@ def test_unknown_usernames_are_locked_the_same_way(lockout_server: Server) -> No
 
 
 def test_failures_from_one_address_lock_the_address(
-    tmp_path_factory: pytest.TempPathFactory,
+    server_factory: ServerFactory, engine_name: str
 ) -> None:
-    srv = start_server(
-        tmp_path_factory.mktemp("server"), {"TICKETBOOTH_LOGIN_ADDRESS_FAILURES": "3"}
+    srv = server_factory(
+        engine=engine_name, settings={"TICKETBOOTH_LOGIN_ADDRESS_FAILURES": "3"}, users={}
     )
-    try:
-        with srv.client() as client:
-            for name in ("first", "second", "third"):
-                assert login(client, name, "x").json() == INVALID_CREDENTIALS
+    with srv.client() as client:
+        for name in ("first", "second", "third"):
+            assert login(client, name, "x").json() == INVALID_CREDENTIALS
 
-            _assert_locked(login(client, "fourth", "x"))
-    finally:
-        srv.stop()
+        _assert_locked(login(client, "fourth", "x"))
 
 
 def test_token_response_is_json(client: httpx.Client) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import PASSWORDS
+from tests.servers import PASSWORDS
 
 from .helpers import (
     INVALID_REFRESH,

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.conftest import PASSWORDS, Server, ServerFactory
+from tests.servers import PASSWORDS, Server, ServerFactory
 
 from .helpers import (
     INVALID_REFRESH,
+    TOO_LARGE,
     assert_invalid_token,
     assert_token_pair,
     bearer,
@@ -80,7 +81,10 @@ def test_reuse_of_a_middle_token_revokes_the_family(client: httpx.Client) -> Non
     [
         pytest.param(secrets.token_urlsafe(32), id="random"),
         pytest.param("x", id="short"),
-        pytest.param("a" * 512, id="longest-allowed"),
+        pytest.param("a" * 512, id="512"),
+        pytest.param("a" * 513, id="513"),
+        pytest.param("a" * 60_000, id="60-KB"),
+        pytest.param("", id="empty"),
     ],
 )
 def test_unknown_token_is_refused(client: httpx.Client, token: str) -> None:
@@ -93,10 +97,33 @@ def test_access_token_is_not_a_refresh_token(client: httpx.Client) -> None:
     _assert_refused(refresh(client, access))
 
 
+def test_issue_10_rs256_access_token_is_not_a_refresh_token(
+    server_factory: ServerFactory, engine_name: str
+) -> None:
+    # issue 10: an RS256 access token (over 512 characters) answered 422 for its length
+    srv = server_factory(
+        engine=engine_name,
+        settings={"TICKETBOOTH_ALGORITHM": "RS256"},
+        users={"john": ("User", PASSWORDS["john"])},
+    )
+    with srv.client() as client:
+        access = assert_token_pair(login(client, "john", PASSWORDS["john"]))["accessToken"]
+        assert len(access) > 512
+
+        _assert_refused(refresh(client, access))
+
+
+def test_a_body_over_64_kib_is_413_not_401(client: httpx.Client) -> None:
+    response = client.post("/api/auth/refresh-token", json={"refreshToken": "a" * 70_000})
+
+    assert response.status_code == 413
+    assert response.json() == TOO_LARGE
+
+
 def test_expired_refresh_token_is_refused(server_factory: ServerFactory) -> None:
     # 0.00003 days is 2.6 s, 0.02 minutes 1.2 s; the server has no clock to move.
     srv = server_factory(
-        env={"TICKETBOOTH_REFRESH_DAYS": "0.00003", "TICKETBOOTH_ACCESS_MINUTES": "0.02"},
+        settings={"TICKETBOOTH_REFRESH_DAYS": "0.00003", "TICKETBOOTH_ACCESS_MINUTES": "0.02"},
         users={"john": ("User", PASSWORDS["john"])},
     )
     with srv.client() as client:

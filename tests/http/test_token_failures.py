@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tests.conftest import Server
+from tests.servers import Server
 
 from .helpers import (
     assert_invalid_token,

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import PASSWORDS, Server
+from tests.servers import PASSWORDS, Server
 
 from .helpers import (
     assert_invalid_token,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from tests.conftest import PASSWORDS, SECRET, ServerFactory
+from tests.servers import PASSWORDS, SECRET, ServerFactory
 
 EVENTS = {
     "user_created",
@@ -25,7 +25,7 @@ EVENTS = {
 
 def test_every_event_is_audited_and_tampering_is_named(server_factory: ServerFactory) -> None:
     server = server_factory(
-        env={
+        settings={
             "TICKETBOOTH_LOGIN_USER_FAILURES": "2",
             "TICKETBOOTH_AUDIT_LOG": "audit.jsonl",
             # database keys, so that `keys rotate` is allowed

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.store.conftest import new_token
 from ticketbooth.store.db import (
@@ -16,6 +17,7 @@ from ticketbooth.store.db import (
     migrate,
 )
 from ticketbooth.store.keys import SqlKeyRepository
+from ticketbooth.store.models import Product
 from ticketbooth.store.records import KeyRecord
 from ticketbooth.store.refresh_tokens import SqlRefreshTokenRepository
 from ticketbooth.store.users import SqlUserRepository
@@ -115,3 +117,28 @@ def test_sqlite_database_file_is_created(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert path.is_file()
+
+
+def _in_autocommit(dbapi_connection: object) -> bool:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        return getattr(dbapi_connection, "isolation_level", "") is None
+    return bool(getattr(dbapi_connection, "autocommit", False))
+
+
+def test_reads_open_no_transaction_and_writes_still_do(db: Database) -> None:
+    with db.read() as session:
+        assert _in_autocommit(session.connection().connection.dbapi_connection)
+        assert session.scalar(select(func.count()).select_from(Product)) == 0
+
+    # The pooled connection the read used is transactional again for the next writer.
+    class Abandon(Exception):
+        pass
+
+    with pytest.raises(Abandon):
+        with db.session() as session:
+            assert not _in_autocommit(session.connection().connection.dbapi_connection)
+            session.add(Product(name="tea", price=1.5))
+            session.flush()
+            raise Abandon
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Product)) == 0

@@ -277,3 +277,10 @@ def test_session_and_amr_are_written(issuer: TokenIssuer) -> None:
     assert list(claims) == [
         "iss", "aud", "sub", "name", "role", "sid", "amr", "iat", "nbf", "exp", "jti",
     ]  # fmt: skip
+
+
+def test_scope_is_written_when_given(issuer: TokenIssuer) -> None:
+    _, claims = decode_unverified(issuer.issue(subject="1", name="n", role="User").token)
+    assert "scope" not in claims
+    issued = issuer.issue(subject="1", name="n", role="User", scope="orders:read")
+    assert decode_unverified(issued.token)[1]["scope"] == "orders:read"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ import pytest
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import KeySet as JoseKeySet
 
+from tests.servers import require, require_node
 from ticketbooth.tokens import Key, KeySet, TokenIssuer
 
 INTEROP = Path(__file__).resolve().parents[1] / "interop"
@@ -65,13 +64,13 @@ def test_joserfc_verifies_from_jwks(alg: str) -> None:
 
 
 def _node() -> str:
-    node = shutil.which("node")
-    if node is None or not (INTEROP / "node_modules" / "jose").is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(
-                "node and tests/interop/node_modules are required in CI (make test installs)"
-            )
-        pytest.skip("node or the npm package jose is missing; `make test` installs jose")
+    node = require_node()
+    require(
+        "the npm package jose",
+        None
+        if (INTEROP / "node_modules" / "jose").is_dir()
+        else "tests/interop/node_modules/jose is missing; `make test` installs it",
+    )
     return node
 
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import Server, ServerFactory, free_port
+from tests.servers import (
+    START_SECONDS,
+    STOP_SECONDS,
+    Server,
+    ServerFactory,
+    announced_port,
+    clean_environ,
+    wait_for,
+)
 from ticketbooth.tokens import decode_unverified
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,8 +46,8 @@ def start_orders(tmp_path: Path) -> Iterator[Callable[..., Orders]]:
     started: list[subprocess.Popen[bytes]] = []
 
     def start(issuer_url: str, *, refetch_interval: float = 1.0, max_age: float = 60.0) -> Orders:
-        port = free_port()
-        with (tmp_path / f"orders-{port}.log").open("wb") as log:
+        log_path = tmp_path / f"orders-{len(started)}.log"
+        with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [
                     sys.executable,
@@ -49,7 +55,7 @@ def start_orders(tmp_path: Path) -> Iterator[Callable[..., Orders]]:
                     "--issuer-url",
                     issuer_url,
                     "--port",
-                    str(port),
+                    "0",
                     "--refetch-interval",
                     str(refetch_interval),
                     "--max-age",
@@ -57,30 +63,31 @@ def start_orders(tmp_path: Path) -> Iterator[Callable[..., Orders]]:
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+                env=clean_environ({"PYTHONPATH": str(ROOT / "src")}),
             )
         started.append(process)
+        port = wait_for(
+            lambda: announced_port(log_path), within=START_SECONDS, what="a port", process=process
+        )
         orders = Orders(f"http://127.0.0.1:{port}", process)
-        _wait(lambda: httpx.get(orders.base_url + "/health", timeout=1).status_code == 200)
+        wait_for(
+            lambda: httpx.get(orders.base_url + "/health", timeout=5).status_code == 200,
+            within=START_SECONDS,
+            what="the orders service to answer /health",
+            process=process,
+        )
         return orders
 
     yield start
     for process in started:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=STOP_SECONDS)
 
 
-def _wait(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if condition():
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.1)
+def _wait(condition: Callable[[], object]) -> None:
+    # The issuer reloads keys every 0.3 s (ES256 below) and the orders service refetches
+    # at most every 0.5 s; 30 s is that many times over, for a loaded machine.
+    wait_for(condition, within=30, what="the services to agree on the keys")
 
 
 def _kid(token: str) -> str:
@@ -100,7 +107,7 @@ ES256 = {"TICKETBOOTH_ALGORITHM": "ES256", "TICKETBOOTH_KEY_RELOAD_SECONDS": "0.
 def test_rotation_and_retirement_across_two_services(
     server_factory: ServerFactory, start_orders: Callable[..., Orders]
 ) -> None:
-    issuer = server_factory(env=ES256)
+    issuer = server_factory(settings=ES256)
     orders = start_orders(issuer.base_url, refetch_interval=0.5, max_age=1.0)
 
     old_token = issuer.token("john")
@@ -135,7 +142,7 @@ def test_rotation_and_retirement_across_two_services(
 def test_issuer_down_keeps_cached_keys_and_random_kids_do_not_flood(
     server_factory: ServerFactory, start_orders: Callable[..., Orders]
 ) -> None:
-    issuer = server_factory(env=ES256)
+    issuer = server_factory(settings=ES256)
     orders = start_orders(issuer.base_url, refetch_interval=30.0, max_age=3600.0)
     token = issuer.token("john")
     assert orders.create(token).status_code == 201

@@ -6,7 +6,7 @@ from http.cookies import Morsel, SimpleCookie
 
 import httpx
 
-from tests.conftest import PASSWORDS
+from tests.servers import PASSWORDS
 
 ACCESS, REFRESH, CSRF = "access_token", "refresh_token", "csrf"
 CSRF_REFUSED = {

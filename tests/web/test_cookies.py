@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import PASSWORDS, ROLES, Server, ServerFactory, start_server
 from tests.http.helpers import INVALID_REFRESH, assert_no_token, bearer
+from tests.servers import PASSWORDS, Server, ServerFactory, ServerPool
 
 from .helpers import (
     ACCESS,
@@ -41,18 +41,15 @@ CROSS_SITE = {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
 
 
 @pytest.fixture(scope="module")
-def cookie_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def cookie_server(module_servers: ServerPool, engine_name: str) -> Server:
     """Plain-HTTP cookies (for 127.0.0.1) and a 30-second grace window."""
-    srv = start_server(
-        tmp_path_factory.mktemp("server"),
-        {
+    return module_servers.start(
+        engine=engine_name,
+        settings={
             "TICKETBOOTH_COOKIE_SECURE": "0",
             "TICKETBOOTH_REFRESH_GRACE_SECONDS": str(GRACE_SECONDS),
         },
-        {n: (ROLES[n], PASSWORDS[n]) for n in PASSWORDS},
     )
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture
@@ -399,7 +396,7 @@ def test_replaying_the_old_refresh_cookie_after_the_window_revokes_the_family(
     server_factory: ServerFactory,
 ) -> None:
     srv = server_factory(
-        env={"TICKETBOOTH_COOKIE_SECURE": "0", "TICKETBOOTH_REFRESH_GRACE_SECONDS": "1"},
+        settings={"TICKETBOOTH_COOKIE_SECURE": "0", "TICKETBOOTH_REFRESH_GRACE_SECONDS": "1"},
         users={"john": ("User", PASSWORDS["john"])},
     )
     with srv.client() as client:

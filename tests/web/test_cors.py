@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import PASSWORDS, Server, start_server
+from tests.servers import PASSWORDS, Server, ServerPool
 from ticketbooth.config import load_settings
 from ticketbooth.tokens.errors import ConfigurationError
 
@@ -37,17 +37,15 @@ def allow_headers(response: httpx.Response) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def cors_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = start_server(
-        tmp_path_factory.mktemp("server"),
-        {
+def cors_server(module_servers: ServerPool, engine_name: str) -> Server:
+    return module_servers.start(
+        engine=engine_name,
+        settings={
             "TICKETBOOTH_CORS_ORIGINS": f"{APP},{OTHER_APP}",
             "TICKETBOOTH_CORS_ALLOW_CREDENTIALS": "true",
         },
-        {"john": ("User", PASSWORDS["john"])},
+        users={"john": ("User", PASSWORDS["john"])},
     )
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from importlib import resources
 import httpx
 import pytest
 
-from tests.conftest import Server, start_server
+from tests.servers import Server, ServerPool
 
 STATIC = resources.files("ticketbooth.web") / "static"
 
@@ -37,10 +37,8 @@ class Tags(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = start_server(tmp_path_factory.mktemp("server"), {}, {})
-    yield srv
-    srv.stop()
+def page_server(module_servers: ServerPool, engine_name: str) -> Server:
+    return module_servers.start(engine=engine_name, users={})
 
 
 @pytest.fixture

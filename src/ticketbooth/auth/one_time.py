@@ -16,7 +16,7 @@ from ..store.records import (
     OutboxRepository,
     UserRecord,
 )
-from .ratelimit import RequestLimiter
+from .request_limits import RequestLimiter
 
 VERIFY_LIFETIME = timedelta(hours=24)
 RESET_LIFETIME = timedelta(minutes=30)

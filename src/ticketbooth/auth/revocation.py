@@ -6,6 +6,10 @@ not-before time in the database, applies it to this instance's
 configured) so other instances apply it within milliseconds.  Every instance also polls
 the database every ``poll_seconds``, which bounds the delay even when a Redis message is
 lost: the worst case is one poll interval plus the poll's own query time.
+
+While Redis is down the poll alone carries revocations (one warning is logged per
+outage); the subscriber reconnects and subscribes again by itself when Redis returns,
+and a subscription that could not be made at start-up is retried at every poll.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from ..store.records import RevocationRepository
 from ..tokens.revocation import RevocationList
 
 log = logging.getLogger("ticketbooth.auth")
+
+SUBSCRIBER_RETRY_SECONDS = 0.5
+"""Pause between the subscriber's reconnection attempts while Redis is down."""
 
 CHANNEL = "ticketbooth:revocations"
 """The Redis channel's prefix; the issuer is appended, so deployments sharing a Redis
@@ -54,6 +61,8 @@ class Revoker:
         self._seen = float("-inf")
         self._redis: Any = None
         self._pubsub_thread: Any = None
+        self._wants_messages = False
+        self._is_redis_down = False
 
     def revoke_user(self, user_id: int) -> float:
         """Refuse every access token of the user issued up to now; returns the time."""
@@ -88,15 +97,51 @@ class Revoker:
         self.revocations.update(users, sessions)
         self._seen = started
         self.revocations.prune()
+        if self._wants_messages:
+            self._check_subscription()
         return len(users) + len(sessions)
 
     def subscribe(self) -> None:
-        """Start applying revocations published on Redis (a background thread)."""
-        if not self._redis_url or self._pubsub_thread is not None:
+        """Start applying revocations published on Redis (a background thread).
+
+        When Redis does not answer, the database poll carries on alone and each
+        :meth:`poll` tries to subscribe again.
+        """
+        if not self._redis_url:
             return
-        pubsub = self._client().pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(**{self._channel: self._on_message})
-        self._pubsub_thread = pubsub.run_in_thread(sleep_time=0.5, daemon=True)
+        self._wants_messages = True
+        self._check_subscription()
+
+    def _check_subscription(self) -> None:
+        try:
+            if self._pubsub_thread is None:
+                pubsub = self._client().pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(**{self._channel: self._on_message})
+                self._pubsub_thread = pubsub.run_in_thread(
+                    sleep_time=0.5, daemon=True, exception_handler=self._on_subscriber_error
+                )
+            elif self._is_redis_down:
+                self._client().ping()
+        except Exception as exc:  # redis.RedisError, OSError: Redis is unreachable
+            self._redis_down(exc)
+            return
+        if self._is_redis_down:
+            self._is_redis_down = False
+            log.warning("Redis reachable again: revocation messages resume")
+
+    def _on_subscriber_error(self, exc: BaseException, _pubsub: Any, _thread: Any) -> None:
+        """The subscriber lost Redis: it reconnects on its next read (after a pause)."""
+        self._redis_down(exc)
+        time.sleep(SUBSCRIBER_RETRY_SECONDS)
+
+    def _redis_down(self, exc: BaseException) -> None:
+        if not self._is_redis_down:
+            self._is_redis_down = True
+            log.warning(
+                "Redis unreachable (%s): revocations reach other instances through the "
+                "database poll only until it returns",
+                type(exc).__name__,
+            )
 
     def close(self) -> None:
         """Stop the subscriber and close the Redis connection."""

@@ -222,12 +222,15 @@ class AuthService:
             amr=tuple(methods),
         )
         token, new = self._mint(user, family_id=session.id, parent=None)
+        pair = self._pair(user, token, new, session.amr)
+        # The session, its first token and the audit row commit together, just before
+        # the answer (signing comes first, so a crash leaves no unanswered session).
         with self._uow():
             if self._sessions is not None:
                 self._sessions.add(session)
             self._refresh.add(new)
             self._audit.record("login", user_id=user.id, username=user.username, context=context)
-        return self._pair(user, token, new, session.amr)
+        return pair
 
     @overload
     def refresh(self, refresh_token: str, *, context: RequestContext = ...) -> TokenPair: ...
@@ -277,6 +280,9 @@ class AuthService:
             self._refresh.revoke_family(record.family_id, "user-disabled", now)
             self._refused(record, context, "user_disabled")
         token, new = self._mint(user, family_id=record.family_id, parent=record)
+        pair = self._pair(user, token, new, self._amr(record.family_id))
+        # The rotation and its audit row commit together: a crash or a lost connection
+        # leaves either both or neither, and the commit comes just before the answer.
         with self._uow():
             is_rotated = self._refresh.rotate(record.id, new, now)
             if is_rotated:
@@ -289,7 +295,7 @@ class AuthService:
             # Another request rotated (or revoked) it first: this is a second use.
             current = self._refresh.get(record.id) if grace_seconds > 0 else None
             return self._replayed(current or record, context, grace_seconds)
-        return self._pair(user, token, new, self._amr(record.family_id))
+        return pair
 
     def _replayed(
         self, record: RefreshTokenRecord, context: RequestContext, grace_seconds: float

@@ -1,4 +1,4 @@
-"""`keys ...`: signing keys."""
+"""`keys ...`: signing keys, through the key-administration service (each change audited)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,7 @@ def keys_generate(
     settings = load_settings()
     if alg is not None and alg not in ALGORITHMS:
         raise _fail(f"unknown algorithm {alg!r}; use one of {', '.join(ALGORITHMS)}")
-    svc = _services(settings)
-    record = svc.keyring.generate(alg)
-    svc.auditor.record("key_generated", kid=record.kid, alg=record.alg)
+    record = _services(settings).keys.generate(alg)
     typer.echo(f"generated {record.alg} key {record.kid}; it signs from now on")
     if "algorithm" in settings.model_fields_set and record.alg != settings.algorithm:
         typer.echo(
@@ -43,12 +41,10 @@ def keys_generate(
 @one_line_errors
 def keys_rotate() -> None:
     """Activate the pre-published next key and publish a new next key."""
-    svc = _services()
-    rotated = svc.keyring.rotate()
+    rotated = _services().keys.rotate()
     if rotated is None:
         raise _fail("another process rotated the keys at the same moment; run `keys list`")
     active, upcoming = rotated
-    svc.auditor.record("key_rotated", kid=active.kid, next_kid=upcoming.kid)
     typer.echo(f"active: {active.kid} ({active.alg}); next (published): {upcoming.kid}")
 
 
@@ -59,9 +55,7 @@ def keys_retire(kid: str) -> None:
 
     Key ids may begin with "-" (they are base64url); they are taken as the argument.
     """
-    svc = _services()
-    svc.keyring.retire(kid)
-    svc.auditor.record("key_retired", kid=kid)
+    _services().keys.retire(kid)
     typer.echo(f"retired {kid}")
 
 
@@ -70,8 +64,8 @@ def keys_retire(kid: str) -> None:
 def keys_list() -> None:
     """List keys with their algorithm and state."""
     svc = _services()
-    if svc.keyring.uses_env_secret:
+    if svc.keys.uses_env_secret:
         typer.echo(f"{svc.issuer.keys.signing_key.kid}\tHS256\tactive\t(TICKETBOOTH_SECRET_KEY)")
-    for record in svc.keyring.list():
+    for record in svc.keys.list():
         created = record.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
         typer.echo(f"{record.kid}\t{record.alg}\t{record.state}\t{created}")

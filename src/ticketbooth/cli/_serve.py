@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,8 +32,12 @@ def serve(
         typer.Option(min=1, help="Worker processes (default: TICKETBOOTH_WORKERS, or 1)."),
     ] = None,
 ) -> None:
-    """Run the HTTP service (migrates the database and creates a key on first run)."""
+    """Run the HTTP service (migrates the database and creates a key on first run).
+
+    ``--port 0`` lets the system pick a free port; the line printed at start names it.
+    """
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from ..web.app import create_app
 
@@ -40,23 +45,44 @@ def serve(
     configure_logging(settings, to_stderr=True)
     workers = workers or settings.workers
     services = build(settings, switch_algorithm=True)
+    kid = services.issuer.keys.signing_key.kid
+    if workers == 1:
+        config = uvicorn.Config(
+            create_app(services=services),
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=False,  # TICKETBOOTH_TRUSTED_PROXIES alone decides (routes.py)
+        )
+    else:
+        services.close()
+        config = uvicorn.Config(
+            "ticketbooth.web.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=False,
+        )
+    # Bound here rather than inside uvicorn so the line below names the real port.
+    sock = config.bind_socket()
     typer.echo(
-        f"ticketbooth: {settings.algorithm} signing key {services.issuer.keys.signing_key.kid}, "
-        f"listening on http://{host}:{port}",
+        f"ticketbooth: {settings.algorithm} signing key {kid}, "
+        f"listening on http://{host}:{sock.getsockname()[1]}",
         err=True,
     )
-    if workers == 1:
-        uvicorn.run(create_app(services=services), host=host, port=port, log_level="warning")
-        return
-    services.close()
-    uvicorn.run(
-        "ticketbooth.web.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-    )
+    server = uvicorn.Server(config)
+    with sock:
+        if workers > 1:
+            # uvicorn 0.29 wants the target; newer releases take it from the config
+            takes_target = "target" in inspect.signature(Multiprocess).parameters
+            extra: dict[str, Any] = {"target": server.run} if takes_target else {}
+            Multiprocess(config, sockets=[sock], **extra).run()
+            return
+        server.run(sockets=[sock])
+    if not server.started:  # as uvicorn.run: the application failed to start
+        raise typer.Exit(3)
 
 
 # -- demo -------------------------------------------------------------------------------

@@ -70,6 +70,9 @@ def token_mint(
     minutes: Annotated[
         float | None, typer.Option(help="Lifetime (default: TICKETBOOTH_ACCESS_MINUTES).")
     ] = None,
+    scope: Annotated[
+        str | None, typer.Option(help="Space-separated scopes (the reserved `scope` claim).")
+    ] = None,
 ) -> None:
     """Sign an access token with the configured active key and print it.
 
@@ -90,6 +93,7 @@ def token_mint(
         name=user,
         role=role,
         email=found.email if found else None,
+        scope=scope,
         extra=_parse_claims(claim or []),
     )
     expires = datetime.fromtimestamp(issued.expires_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from .db import Database
 from .models import AuditHead, AuditRecord
@@ -84,16 +84,24 @@ class SqlAuditLog:
         self._db = db
 
     def append(self, event: AuditEvent) -> None:
+        """Add ``event`` as the next link, in one transaction.
+
+        The first statement both takes the head's row lock and reads it (``UPDATE ...
+        RETURNING``: a write, so SQLite takes its write lock at once too), so concurrent
+        appends on every engine queue there; then the row and the head's new hash, as
+        plain statements.  Three statements and the commit while the lock is held.
+        """
         detail = json.dumps(event.detail, sort_keys=True, separators=(",", ":"))
         with self._db.session() as session:
-            # Lock the head first (a write), so appends are serialized on every engine.
-            session.execute(update(AuditHead).where(AuditHead.id == 1).values(id=1))
-            head = session.get(AuditHead, 1, with_for_update=True)
-            assert head is not None  # noqa: S101 - created by migration 0002
-            row_id = head.last_id + 1
-            digest = _digest(head.last_hash, row_id, event, detail)
-            session.add(
-                AuditRecord(
+            row_id, prev_hash = session.execute(
+                update(AuditHead)
+                .where(AuditHead.id == 1)
+                .values(last_id=AuditHead.last_id + 1)
+                .returning(AuditHead.last_id, AuditHead.last_hash)
+            ).one()
+            digest = _digest(prev_hash, row_id, event, detail)
+            session.execute(
+                insert(AuditRecord).values(
                     id=row_id,
                     at=event.at,
                     event=event.event,
@@ -103,12 +111,11 @@ class SqlAuditLog:
                     address=event.address,
                     user_agent=event.user_agent,
                     detail=detail,
-                    prev_hash=head.last_hash,
+                    prev_hash=prev_hash,
                     hash=digest,
                 )
             )
-            head.last_id = row_id
-            head.last_hash = digest
+            session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
 
     def tail(self, limit: int = 20, *, username: str | None = None) -> list[AuditEvent]:
         """The newest ``limit`` events, oldest first; only one user's with ``username``."""

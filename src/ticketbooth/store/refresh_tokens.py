@@ -49,12 +49,12 @@ class SqlRefreshTokenRepository:
             session.add(_row(record))
 
     def find_by_hash(self, token_hash: str) -> RefreshTokenRecord | None:
-        with self._db.session() as session:
+        with self._db.read() as session:
             row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
             return _record(row) if row else None
 
     def get(self, record_id: str) -> RefreshTokenRecord | None:
-        with self._db.session() as session:
+        with self._db.read() as session:
             row = session.get(RefreshToken, record_id)
             return _record(row) if row else None
 

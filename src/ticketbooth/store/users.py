@@ -33,20 +33,20 @@ class SqlUserRepository:
         self._db = db
 
     def get(self, user_id: int) -> UserRecord | None:
-        with self._db.session() as session:
+        with self._db.read() as session:
             user = session.get(User, user_id)
             return _record(user) if user else None
 
     def get_by_username(self, username: str) -> UserRecord | None:
         """The user whose name matches regardless of case (see :func:`normalize`)."""
         query = select(User).where(User.username_normalized == normalize(username))
-        with self._db.session() as session:
+        with self._db.read() as session:
             user = session.scalar(query)
             return _record(user) if user else None
 
     def get_by_email(self, email: str) -> UserRecord | None:
         """The user whose address matches regardless of case."""
-        with self._db.session() as session:
+        with self._db.read() as session:
             user = session.scalar(select(User).where(User.email_normalized == normalize(email)))
             return _record(user) if user else None
 
@@ -107,7 +107,7 @@ class SqlUserRepository:
         is_disabled: bool | None = None,
         password_hash: str | None = None,
     ) -> UserRecord | None:
-        with self._db.session() as session:
+        with self._db.read() as session:
             user = session.get(User, user_id)
             if user is None:
                 return None

@@ -92,6 +92,7 @@ class TokenIssuer:
         email: str | None = None,
         session_id: str | None = None,
         amr: Sequence[str] | None = None,
+        scope: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> IssuedToken:
         """A signed access token for one user (profile :data:`~.profiles.USER_ACCESS`).
@@ -103,6 +104,7 @@ class TokenIssuer:
             email: written only when not None.
             session_id: the session (``sid``), written only when not None.
             amr: how the session was authenticated (RFC 8176 ``amr``), when given.
+            scope: space-separated scopes the token grants (``scope``), when given.
             extra: further private claims; may not set a reserved one.
 
         Raises:
@@ -116,6 +118,8 @@ class TokenIssuer:
             claims["sid"] = session_id
         if amr is not None:
             claims["amr"] = list(amr)
+        if scope is not None:
+            claims["scope"] = scope
         return self.issue_token(USER_ACCESS, subject=subject, claims=claims, extra=extra)
 
     def issue_token(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from typing import Any
@@ -13,14 +14,16 @@ import anyio
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
+from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..assembly import Services, build
+from ..assembly import Job, Services, build
 from ..config import Settings, load_settings
 from ..errors import TicketboothError
 from ..logs import configure_logging
 from .cors import add_cors
 from .dependencies import attach
+from .flat import include_flat
 from .metrics import Metrics, RequestTimer
 from .page import page_router
 from .routes import accounts_router, auth_router, meta_router, products_router
@@ -106,6 +109,20 @@ def _discovery(services: Services) -> Callable[[str], dict[str, Any]]:
     return document
 
 
+def _telemetry() -> TelemetryConfig | None:
+    """FastAPI's native OpenTelemetry: on only when asked for with its own switch.
+
+    Left on, FastAPI asks OpenTelemetry on every request whether a provider is configured
+    (about a tenth of a protected request's time in the app, bench/http.py).  ticketbooth
+    has its own metrics (``/metrics``) and JSON logs; ``FASTAPI_OTEL_AUTO_CONFIGURE=true``
+    turns FastAPI's tracing, metrics and logs back on, configured from the ``OTEL_*``
+    environment as FastAPI documents.
+    """
+    if os.environ.get("FASTAPI_OTEL_AUTO_CONFIGURE", "").lower() == "true":
+        return None
+    return {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     """The ticketbooth service as an ASGI app.
 
@@ -120,12 +137,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_reload_keys(svc))]
+        for job in svc.jobs:
+            if job.start is not None:
+                await run_in_threadpool(job.start)
+        tasks = [asyncio.create_task(_every(job)) for job in svc.jobs]
         svc.mail_sender.start()
-        if svc.revoker is not None:
-            await run_in_threadpool(svc.revoker.poll)
-            svc.revoker.subscribe()
-            tasks.append(asyncio.create_task(_poll_revocations(svc)))
         try:
             yield
         finally:
@@ -141,6 +157,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         version="0.1.0",
         description="JWT authentication: login, rotating refresh tokens, roles, JWKS.",
         lifespan=lifespan,
+        telemetry=_telemetry(),
     )
     app.state.services = svc
     # Logins run argon2id: give them threads of their own (a few more than the hashing
@@ -151,11 +168,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     svc.auditor.add_sink(metrics)
     app.state.metrics = metrics
     attach(app, svc.validator)
-    app.include_router(auth_router)
-    app.include_router(accounts_router)
-    app.include_router(products_router)
-    app.include_router(meta_router)
-    app.include_router(page_router)
+    for router in (auth_router, accounts_router, products_router, meta_router, page_router):
+        include_flat(app, router)
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestTimer, metrics=metrics)
     add_cors(app, svc.settings)
@@ -163,23 +177,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     return app
 
 
-async def _reload_keys(svc: Services) -> None:
+async def _every(job: Job) -> None:
+    """Run ``job`` every ``job.interval`` seconds in a worker thread until cancelled."""
     while True:
-        await asyncio.sleep(svc.settings.key_reload_seconds)
+        await asyncio.sleep(job.interval)
         try:
-            await run_in_threadpool(svc.reload_keys)
+            await run_in_threadpool(job.run)
         except TicketboothError as exc:
-            log.warning("could not reload signing keys: %s", exc.message)
-
-
-async def _poll_revocations(svc: Services) -> None:
-    assert svc.revoker is not None  # noqa: S101 - started only with a revoker
-    while True:
-        await asyncio.sleep(svc.settings.revocation_poll_seconds)
-        try:
-            await run_in_threadpool(svc.revoker.poll)
-        except TicketboothError as exc:
-            log.warning("could not poll revocations: %s", exc.message)
+            log.warning("could not %s: %s", job.name, exc.message)
 
 
 def _document_bearer(app: FastAPI) -> None:

@@ -27,7 +27,6 @@ plain-HTTP cookies are for a developer's own machine, never for a network.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from typing import TypeVar
@@ -35,19 +34,13 @@ from typing import TypeVar
 from fastapi import Request
 from fastapi.responses import Response
 
+from .. import httpauth
 from .._net import is_loopback
-from ..errors import CsrfError
-from .errors import MissingTokenError
+from ..httpauth import ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER
 
-ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
-CSRF_COOKIE = "csrf"
-CSRF_HEADER = "X-CSRF-Token"
 REFRESH_PATH = "/api/auth"
 """The refresh cookie goes only to the auth routes (refresh and logout), never elsewhere."""
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-"""Methods that change nothing, so need no CSRF token (RFC 9110 section 9.2.1)."""
 
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto")
 
@@ -103,12 +96,7 @@ def access_cookie_token(request: Request) -> str:
         MissingTokenError: no access cookie (401, ``WWW-Authenticate: Bearer``).
         CsrfError: a state-changing request without the matching ``X-CSRF-Token`` (403).
     """
-    token = request.cookies.get(ACCESS_COOKIE)
-    if not token:
-        raise MissingTokenError()
-    if request.method not in SAFE_METHODS:
-        check_csrf(request)
-    return token
+    return httpauth.cookie_token(request.method, request.cookies, request.headers.get(CSRF_HEADER))
 
 
 def check_csrf(request: Request) -> str:
@@ -117,11 +105,7 @@ def check_csrf(request: Request) -> str:
     Raises:
         CsrfError: the cookie or the header is missing, or they differ.
     """
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    header = request.headers.get(CSRF_HEADER, "")
-    if not cookie or not hmac.compare_digest(cookie.encode(), header.encode()):
-        raise CsrfError()
-    return cookie
+    return httpauth.check_csrf(request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER))
 
 
 def has_session_cookies(request: Request) -> bool:

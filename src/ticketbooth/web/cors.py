@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Send
 
 from ..config import Settings
-from .cookies import CSRF_HEADER
+from ..httpauth import CSRF_HEADER
 
 ALLOWED_HEADERS = ("Authorization", "Content-Type", CSRF_HEADER)
 """Request headers a cross-origin app may send: bearer token, JSON, CSRF token."""

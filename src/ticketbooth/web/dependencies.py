@@ -16,11 +16,12 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, FastAPI, Request
 
+from .. import httpauth
 from ..errors import PermissionDeniedError
 from ..principal import Principal
 from ..tokens.validator import TokenValidator
 from .cookies import access_cookie_token
-from .errors import MissingTokenError, install_handlers
+from .errors import install_handlers
 
 
 def attach(app: FastAPI, validator: TokenValidator) -> None:
@@ -35,23 +36,15 @@ def bearer_token(request: Request) -> str:
     Raises:
         MissingTokenError: no such header, or another scheme.
     """
-    return _bearer(_authorization(request))
+    return httpauth.bearer_token(_authorization(request))
 
 
-def _authorization(request: Request) -> bytes | None:
+def _authorization(request: Request) -> str | None:
+    """The first ``Authorization`` header, as HTTP's latin-1 text."""
     for name, value in request.scope["headers"]:
         if name == b"authorization":
-            return bytes(value)
+            return bytes(value).decode("latin-1")
     return None
-
-
-def _bearer(header: bytes | None) -> str:
-    if header is not None:
-        scheme, _, token = header.decode("latin-1").partition(" ")
-        token = token.strip()
-        if scheme.lower() == "bearer" and token:
-            return token
-    raise MissingTokenError()
 
 
 USERS_ONLY = "This route is for users; a client's token cannot call it"
@@ -77,7 +70,7 @@ async def require_user(request: Request) -> Principal:
     """
     validator: TokenValidator = request.app.state.ticketbooth_validator
     header = _authorization(request)
-    token = _bearer(header) if header is not None else access_cookie_token(request)
+    token = httpauth.bearer_token(header) if header is not None else access_cookie_token(request)
     result = validator.validate_token(token)
     if result.profile.kind != "user":
         raise PermissionDeniedError(USERS_ONLY)
@@ -108,8 +101,6 @@ def require_role(*roles: str) -> Callable[..., Awaitable[Principal]]:
         raise ValueError("require_role needs at least one role")
 
     async def role_checker(user: Principal = Depends(require_user)) -> Principal:
-        if not user.has_role(*roles):
-            raise PermissionDeniedError(f"This requires the role {' or '.join(roles)}")
-        return user
+        return httpauth.require_roles(user, roles)
 
     return role_checker

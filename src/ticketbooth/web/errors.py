@@ -1,4 +1,4 @@
-"""The one table that turns ticketbooth errors into HTTP answers."""
+"""The one table that turns ticketbooth errors into HTTP answers (kept in ``httpauth``)."""
 
 from __future__ import annotations
 
@@ -6,69 +6,37 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import (
     AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InvalidFieldError,
+    InvalidCredentialsError,
+    InvalidRefreshTokenError,
     InvalidTokenError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitedError,
     TicketboothError,
-    WeakPasswordError,
 )
+from ..httpauth import MissingTokenError, error_answer
 from ..store.db import StoreUnavailableError
+from .responses import JSONResponse
+from .text import BAD_CREDENTIALS, BAD_REFRESH_TOKEN
 
 log = logging.getLogger("ticketbooth.web")
 
-STATUS: tuple[tuple[type[TicketboothError], int], ...] = (
-    (BadRequestError, 400),
-    (InvalidTokenError, 401),
-    (AuthenticationError, 401),
-    (PermissionDeniedError, 403),
-    (NotFoundError, 404),
-    (ConflictError, 409),
-    (WeakPasswordError, 422),
-    (InvalidFieldError, 422),
-    (RateLimitedError, 429),
-    (StoreUnavailableError, 503),
-)
-
-
-class MissingTokenError(AuthenticationError):
-    """No bearer token came with a request to a protected route."""
-
-    description = "Authentication required"
-
-
-def _headers(exc: TicketboothError) -> dict[str, str]:
-    if isinstance(exc, InvalidTokenError):
-        return {
-            "WWW-Authenticate": (
-                f'Bearer error="invalid_token", error_description="{exc.description}"'
-            )
-        }
-    if isinstance(exc, MissingTokenError):
-        return {"WWW-Authenticate": "Bearer"}
-    if isinstance(exc, RateLimitedError):
-        return {"Retry-After": str(exc.retry_after)}
-    if isinstance(exc, StoreUnavailableError):
-        return {"Retry-After": "5"}
-    return {}
-
 
 def error_response(exc: TicketboothError) -> JSONResponse:
-    """The status, headers and ``{"message": ...}`` body for ``exc``."""
-    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
-    if status == 500:
+    """The status, headers and ``{"message": ...}`` body for ``exc``.
+
+    The table lives in :mod:`ticketbooth.httpauth`, shared with the framework adapters;
+    only the database's own failure (503, ``Retry-After: 5``) is the service's alone.
+    """
+    if isinstance(exc, StoreUnavailableError):
+        return JSONResponse({"message": exc.message}, status_code=503, headers={"Retry-After": "5"})
+    answer = error_answer(exc)
+    if answer.status == 500:
         log.error("unmapped error %s", type(exc).__name__)
-        return JSONResponse({"message": "Internal server error"}, status_code=500)
-    message = exc.description if isinstance(exc, InvalidTokenError) else exc.message
-    return JSONResponse({"message": message}, status_code=status, headers=_headers(exc))
+    return JSONResponse(
+        {"message": answer.message}, status_code=answer.status, headers=dict(answer.headers)
+    )
 
 
 def failure_reason(exc: InvalidTokenError) -> str:
@@ -85,9 +53,20 @@ async def _ticketbooth_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc)
 
 
+REFUSALS: dict[str, type[AuthenticationError]] = {
+    BAD_CREDENTIALS: InvalidCredentialsError,
+    BAD_REFRESH_TOKEN: InvalidRefreshTokenError,
+}
+"""Validation errors that are answered as the authentication failure they amount to."""
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)  # noqa: S101
-    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    errors = exc.errors()
+    malformed = [e for e in errors if e.get("type") not in REFUSALS]
+    if errors and not malformed:  # well-formed, but no user or token can match it
+        return error_response(REFUSALS[errors[0]["type"]]())
+    first = malformed[0] if malformed else {"loc": (), "msg": "invalid request"}
     if first.get("type") == "json_invalid":
         return JSONResponse({"message": "The request body is not valid JSON"}, status_code=422)
     where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
@@ -113,3 +92,6 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+__all__ = ["MissingTokenError", "error_response", "failure_reason", "install_handlers"]

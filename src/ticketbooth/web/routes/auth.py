@@ -7,7 +7,7 @@ import functools
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from ...auth.service import AccessGrant, TokenPair
 from ...errors import InvalidRefreshTokenError
@@ -15,6 +15,7 @@ from ...principal import Principal
 from .. import cookies
 from ..dependencies import require_user
 from ..errors import error_response
+from ..responses import JSONResponse
 from ._common import BEARER, NO_STORE, Message, request_context, services
 from .auth_schemas import (
     CookieSession,

@@ -9,18 +9,21 @@ from pydantic import BaseModel, Field
 
 from ...auth.service import TokenPair
 from ...store.records import UserRecord
+from ..text import Credential, RefreshTokenText
 from ._common import _Body
 
 
 class LoginRequest(_Body):
-    username: Annotated[str, Field(min_length=1, max_length=150)]
-    password: Annotated[str, Field(min_length=1, max_length=1024, repr=False)]
+    username: Annotated[Credential, Field(min_length=1, max_length=150)]
+    password: Annotated[Credential, Field(min_length=1, max_length=1024, repr=False)]
     # Cookie mode (docs/browser.md): tokens go to httpOnly cookies, never to the body.
     useCookies: Annotated[bool, Field(strict=True)] = False
 
 
 class RefreshRequest(_Body):
-    refreshToken: Annotated[str, Field(min_length=1, max_length=512, repr=False)]
+    # No length limit: any string that is not a live refresh token is the same 401
+    # (API.md), and the 64 KiB body limit bounds it.
+    refreshToken: Annotated[RefreshTokenText, Field(repr=False)]
 
 
 class TokenResponse(BaseModel):

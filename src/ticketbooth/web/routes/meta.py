@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from ...store.db import StoreUnavailableError, check_connection
 from ..metrics import CONTENT_TYPE_LATEST
+from ..responses import JSONResponse
 from ._common import services
 
 meta_router = APIRouter(tags=["meta"])

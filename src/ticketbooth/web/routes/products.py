@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from ...errors import NotFoundError
 from ...principal import Principal
 from ..dependencies import require_role, require_user
+from ..responses import JSONResponse
 from ._common import BEARER, Message, services
 from .products_schemas import MyInfo, Product, ProductIn
 
@@ -26,8 +27,12 @@ def list_products(request: Request, _user: Principal = Depends(require_user)) ->
 
 
 @products_router.get("/my-info", response_model=MyInfo, openapi_extra=BEARER)
-async def my_info(user: Principal = Depends(require_user)) -> JSONResponse:
+async def my_info(request: Request) -> JSONResponse:
     """Who the token says the caller is; answered from the token alone."""
+    # The busiest route calls require_user itself: as a Depends() it costs FastAPI a
+    # second level of dependency solving, a sixth of this route's time in the app
+    # (bench/http.py).  Same function, same errors, same OpenAPI document.
+    user = await require_user(request)
     return JSONResponse({"userId": user.user_id, "userName": user.username, "role": user.role})
 
 

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
+from ..text import Text
 from ._common import _Body
 
 
 class ProductIn(_Body):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     # strict: API.md says a number; lax mode would take "12.5" and true.
     price: Annotated[float, Field(ge=0, lt=1e10, strict=True)]
 
