@@ -2,9 +2,13 @@
 
 ``auth`` (``/api/auth``), ``products`` (the demo API) and ``meta`` (discovery, keys,
 health, metrics); ``sessions`` and ``mfa`` sit beneath ``/api/auth``.
-A feature adds its router here and in the app factory.
+``admin_users``, ``admin_keys`` and ``admin_audit`` sit beneath ``/api/admin`` (role
+Admin).  A feature adds its router here and in the app factory.
 """
 
+from .admin_audit import admin_audit_router
+from .admin_keys import admin_keys_router
+from .admin_users import admin_users_router
 from .auth import auth_router
 from .meta import meta_router
 from .mfa import mfa_router
@@ -12,6 +16,9 @@ from .products import products_router
 from .sessions import sessions_router
 
 __all__ = [
+    "admin_audit_router",
+    "admin_keys_router",
+    "admin_users_router",
     "auth_router",
     "meta_router",
     "mfa_router",
