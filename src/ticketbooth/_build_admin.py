@@ -46,12 +46,15 @@ def build_admin(svc: Services) -> AdminConsole:
         signing_kid=lambda: svc.issuer.keys.signing_key.kid,
         reload=svc.reload_keys,
     )
-    audit = AuditConsole(query=SqlAuditQuery(db), chain=svc.audit_log, users=SqlUserRepository(db))
+    audit = AuditConsole(
+        query=SqlAuditQuery(db), chain=svc.audit_log, users=SqlUserRepository(db), now=svc.now
+    )
     redis_url = svc.settings.redis_url
     status = StatusProbe(
         check_database=lambda: check_connection(db.engine),
         check_redis=redis_probe(redis_url) if redis_url else None,
         keys=keys,
         audit=audit,
+        now=svc.now,
     )
     return AdminConsole(users=users, keys=keys, audit=audit, status=status)

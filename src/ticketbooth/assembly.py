@@ -88,6 +88,7 @@ class Services:
     mfa: SecondFactors
     revoker: Revoker | None = None
     features: list[Feature] = field(default_factory=list)
+    now: Callable[[], float] = time.time
 
     @property
     def jobs(self) -> list[Job]:
@@ -300,6 +301,7 @@ def build(
         sessions=accounts.sessions,
         mfa=accounts.mfa,
         limiter=accounts.limiter,
+        now=now,
     )
     keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
     svc.features = [database, keys, revocation]

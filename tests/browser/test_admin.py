@@ -99,8 +99,9 @@ def test_an_admin_rotates_the_signing_key(page: Page, site: Server) -> None:
     page.click(".tab[data-view=keys]")
     active = page.locator(".lane[data-state=active] .key-card")
     expect(active).to_have_count(1)
-    old_kid = active.first.get_attribute("data-kid")
-    upcoming_kid = page.locator(".lane[data-state=next] .key-card").first.get_attribute("data-kid")
+    old_kid = str(active.first.get_attribute("data-kid"))
+    upcoming = page.locator(".lane[data-state=next] .key-card").first
+    upcoming_kid = str(upcoming.get_attribute("data-kid"))
 
     page.click("#rotate-key")
     confirm(page)
