@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ._signup import build_signup
+from .auth.accounts import AccountService, verified_address_rule
 from .auth.audit import Auditor
 from .auth.key_admin import KeyAdmin
 from .auth.keyring import Keyring
@@ -27,10 +29,12 @@ from .auth.service import AuthService
 from .auth.sessions import SessionManager
 from .auth.users import UserAdmin
 from .config import Settings
+from .mail.sender import OutboxSender
 from .store.audit import SqlAuditLog
 from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
 from .store.mfa import SqlMfaRepository
+from .store.outbox import SqlOutboxRepository
 from .store.products import SqlProductRepository
 from .store.refresh_tokens import SqlRefreshTokenRepository
 from .store.revocations import SqlRevocationRepository
@@ -86,6 +90,9 @@ class Services:
     audit_log: SqlAuditLog
     sessions: SessionManager
     mfa: SecondFactors
+    accounts: AccountService
+    outbox: SqlOutboxRepository
+    mail_sender: OutboxSender
     revoker: Revoker | None = None
     features: list[Feature] = field(default_factory=list)
     now: Callable[[], float] = time.time
@@ -276,13 +283,17 @@ def build(
         raise
     audit_log = SqlAuditLog(db)
     auditor = Auditor([audit_log], now=now)
+    hasher = hasher or PasswordHasher()
     accounts = build_accounts(
+        settings, db, issuer=issuer, auditor=auditor, revoker=revoker, hasher=hasher, now=now
+    )
+    signup = build_signup(
         settings,
         db,
-        issuer=issuer,
         auditor=auditor,
         revoker=revoker,
-        hasher=hasher or PasswordHasher(),
+        hasher=hasher,
+        factors=accounts.mfa.status,
         now=now,
     )
     svc = Services(
@@ -301,6 +312,9 @@ def build(
         sessions=accounts.sessions,
         mfa=accounts.mfa,
         limiter=accounts.limiter,
+        accounts=signup.accounts,
+        outbox=signup.outbox,
+        mail_sender=signup.mail_sender,
         now=now,
     )
     keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
@@ -368,6 +382,7 @@ def build_accounts(
             sessions=sessions,
             unit_of_work=db.session,
             second_factors=mfa.pending,
+            admit=verified_address_rule(auditor) if settings.require_verified_email else None,
             now=now,
         ),
         users=UserAdmin(

@@ -21,7 +21,9 @@ from .helpers import INVALID_CREDENTIALS, INVALID_REFRESH, bearer, login, refres
 
 PASSWORD = "an admin-made password, long enough"
 NEW_PASSWORD = "another password that is long enough"
-USER_FIELDS = {"id", "userName", "email", "role", "state", "mfa", "lastLoginAt", "createdAt"}
+USER_FIELDS = {
+    "id", "userName", "email", "emailVerified", "role", "state", "mfa", "lastLoginAt", "createdAt",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +78,7 @@ def test_the_list_is_a_page_of_users_with_role_state_email_mfa_and_last_login(
     admin_row, john = by_name["admin"], by_name["john"]
     assert set(john) == USER_FIELDS
     assert (john["role"], john["state"], john["email"]) == ("User", "active", "john@example.com")
+    assert john["emailVerified"] is True  # an operator typed it (users add --email)
     assert john["mfa"] == {"totp": False}
     assert admin_row["role"] == "Admin"
     assert admin_row["lastLoginAt"] is not None  # the module's admin signed in

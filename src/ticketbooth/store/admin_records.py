@@ -20,6 +20,7 @@ class UserSummary:
     """One row of the console's user table.
 
     Attributes:
+        is_email_verified: the address was confirmed (or typed by an operator).
         has_totp: TOTP is enabled (a confirmed secret).
         last_login_at: when the newest session began, None if the user never signed in.
     """
@@ -27,6 +28,7 @@ class UserSummary:
     id: int
     username: str
     email: str | None
+    is_email_verified: bool
     role: str
     is_disabled: bool
     created_at: datetime

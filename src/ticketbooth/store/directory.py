@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from .admin_records import UserSummary
 from .db import Database
 from .models import LoginSession, TotpCredential, User
+from .records import normalize
 
 
 def _summary(row: Any) -> UserSummary:
@@ -17,6 +18,7 @@ def _summary(row: Any) -> UserSummary:
         id=user.id,
         username=user.username,
         email=user.email,
+        is_email_verified=user.email_verified_at is not None,
         role=user.role,
         is_disabled=user.is_disabled,
         created_at=user.created_at,
@@ -53,19 +55,20 @@ class SqlUserDirectory:
 
     def search(self, text: str | None, *, offset: int, limit: int) -> tuple[int, list[UserSummary]]:
         """(how many match, the page by username): ``text`` anywhere in the username or
-        the email address, ignoring case; LIKE's wildcards in ``text`` match themselves."""
+        the email address, compared in their normalized forms (NFKC, case-folded);
+        LIKE's wildcards in ``text`` match themselves."""
         where: ColumnElement[bool] = User.id.is_not(None)
         if text:
-            needle = text.lower()
+            needle = normalize(text)  # as names and addresses are kept unique
             where = or_(
-                func.lower(User.username).contains(needle, autoescape=True),
-                func.lower(User.email).contains(needle, autoescape=True),
+                User.username_normalized.contains(needle, autoescape=True),
+                User.email_normalized.contains(needle, autoescape=True),
             )
         count = select(func.count()).select_from(User).where(where)
         query = (
             self._query()
             .where(where)
-            .order_by(func.lower(User.username), User.id)
+            .order_by(User.username_normalized, User.id)
             .offset(offset)
             .limit(limit)
         )

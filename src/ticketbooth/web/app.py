@@ -29,6 +29,7 @@ from .flat import include_flat
 from .metrics import Metrics, RequestTimer
 from .page import page_router
 from .routes import (
+    accounts_router,
     admin_audit_router,
     admin_keys_router,
     admin_users_router,
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             if job.start is not None:
                 await run_in_threadpool(job.start)
         tasks = [asyncio.create_task(_every(job)) for job in svc.jobs]
+        svc.mail_sender.start()
         try:
             yield
         finally:
@@ -159,6 +161,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(svc.mail_sender.stop)
             svc.close()
 
     app = FastAPI(
@@ -180,6 +183,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.admin = build_admin(svc)
     routers = (
         auth_router,
+        accounts_router,
         sessions_router,
         mfa_router,
         products_router,

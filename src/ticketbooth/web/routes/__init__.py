@@ -1,11 +1,13 @@
 """The routes of API.md, one module per router with its bodies beside it.
 
-``auth`` (``/api/auth``), ``products`` (the demo API) and ``meta`` (discovery, keys,
-health, metrics); ``sessions`` and ``mfa`` sit beneath ``/api/auth``.
-``admin_users``, ``admin_keys`` and ``admin_audit`` sit beneath ``/api/admin`` (role
-Admin).  A feature adds its router here and in the app factory.
+``auth`` (``/api/auth``), ``accounts`` (sign-up, verification, reset, ``me``),
+``products`` (the demo API) and ``meta`` (discovery, keys, health, metrics); ``sessions``
+and ``mfa`` sit beneath ``/api/auth``.  ``admin_users``, ``admin_keys`` and
+``admin_audit`` sit beneath ``/api/admin`` (role Admin).  A feature adds its router here
+and in the app factory.
 """
 
+from .accounts import accounts_router
 from .admin_audit import admin_audit_router
 from .admin_keys import admin_keys_router
 from .admin_users import admin_users_router
@@ -16,6 +18,7 @@ from .products import products_router
 from .sessions import sessions_router
 
 __all__ = [
+    "accounts_router",
     "admin_audit_router",
     "admin_keys_router",
     "admin_users_router",

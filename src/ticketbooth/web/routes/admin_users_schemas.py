@@ -36,6 +36,7 @@ class UserItem(BaseModel):
     id: int
     userName: str
     email: str | None
+    emailVerified: bool
     role: str
     state: Literal["active", "disabled"]
     mfa: Mfa
@@ -64,6 +65,7 @@ def user_item(user: UserSummary) -> dict[str, object]:
         "id": user.id,
         "userName": user.username,
         "email": user.email,
+        "emailVerified": user.is_email_verified,
         "role": user.role,
         "state": "disabled" if user.is_disabled else "active",
         "mfa": {"totp": user.has_totp},

@@ -308,7 +308,7 @@
     $("detail-name").textContent = user.userName;
     const facts = [
       ["Id", String(user.id)],
-      ["Email", user.email || "—"],
+      ["Email", user.email ? `${user.email} (${user.emailVerified ? "confirmed" : "not confirmed"})` : "—"],
       ["Role", user.role],
       ["State", user.state],
       ["Two-step verification", user.mfa.totp ? "TOTP on" : "off"],
