@@ -12,14 +12,18 @@ import pytest
 
 from tests.auth.conftest import FakeClock, fast_hasher
 from tests.databases import MigratedDatabase
-from ticketbooth._build_admin import build_admin
+from tests.servers import closed_port
+from ticketbooth._build_admin import build_admin, redis_probe
 from ticketbooth.assembly import Services, build
-from ticketbooth.auth.admin import AdminConsole, Paging
+from ticketbooth.auth.admin import AdminConsole, KeyConsole, Paging, StatusProbe
+from ticketbooth.auth.admin._common import refused_as
+from ticketbooth.auth.admin.keys import RACED
 from ticketbooth.auth.audit import Actor, RequestContext, acting
+from ticketbooth.auth.key_admin import KeyAdmin
 from ticketbooth.config import Settings
-from ticketbooth.errors import BadRequestError, NotFoundError
+from ticketbooth.errors import BadRequestError, ConfigurationError, ConflictError, NotFoundError
 from ticketbooth.store.audit import SqlAuditLog
-from ticketbooth.store.db import Database
+from ticketbooth.store.db import Database, StoreUnavailableError
 from ticketbooth.store.records import AuditEvent
 
 PASSWORD = "correct horse battery staple"
@@ -148,3 +152,51 @@ def test_the_chart_has_every_hour_of_the_week(console: AdminConsole, clock: Fake
     hours = console.audit.logins()
     assert len(hours) == 168
     assert hours[-1].hour.timestamp() <= clock.now() < hours[-1].hour.timestamp() + 3600
+
+
+class RacedKeyAdmin(KeyAdmin):
+    """Key administration that always loses the race to another instance's rotation."""
+
+    def rotate(self) -> None:
+        return None
+
+
+def test_a_rotation_lost_to_another_instance_is_a_conflict(services: Services) -> None:
+    raced = RacedKeyAdmin(services.keyring, auditor=services.auditor)
+    keys = KeyConsole(raced, signing_kid=lambda: "", reload=services.reload_keys)
+
+    with pytest.raises(ConflictError) as caught:
+        keys.rotate(ADMIN)
+    assert caught.value.message == RACED
+
+
+def test_a_database_outage_is_not_turned_into_a_client_error() -> None:
+    def unreachable() -> None:
+        raise StoreUnavailableError()
+
+    with pytest.raises(StoreUnavailableError):
+        refused_as(BadRequestError, unreachable)
+
+    def bad_input() -> None:
+        raise ConfigurationError("bad name")
+
+    with pytest.raises(BadRequestError, match="bad name") as caught:
+        refused_as(BadRequestError, bad_input)
+    assert isinstance(caught.value.__cause__, ConfigurationError)
+
+
+def test_the_status_says_what_is_down(console: AdminConsole) -> None:
+    def unreachable() -> None:
+        raise StoreUnavailableError()
+
+    with closed_port() as port:
+        redis_down = redis_probe(f"redis://127.0.0.1:{port}/0")
+        probe = StatusProbe(
+            check_database=unreachable,
+            check_redis=redis_down,
+            keys=console.keys,
+            audit=console.audit,
+        )
+        status = probe.status()
+    assert (status.database, status.redis) == ("unavailable", "unavailable")
+    assert status.chain.checked == 0

@@ -219,11 +219,21 @@ def test_create_refuses_bad_input_in_one_line(
         assert response.json() == {"message": message}
 
 
-def test_create_refuses_a_taken_name_with_409(client: httpx.Client, admin: dict[str, str]) -> None:
-    body = {"username": "john", "password": PASSWORD, "role": "User"}
-    response = client.post("/api/admin/users", json=body, headers=admin)
-    assert response.status_code == 409
-    assert response.json() == {"message": "user 'john' already exists"}
+def test_create_refuses_a_taken_name_or_address_with_409(
+    client: httpx.Client, admin: dict[str, str]
+) -> None:
+    name = {"username": "JOHN", "password": PASSWORD, "role": "User"}  # names ignore case
+    address = {**name, "username": f"a{secrets.token_hex(3)}", "email": "John@Example.com"}
+
+    taken_name = client.post("/api/admin/users", json=name, headers=admin)
+    taken_address = client.post("/api/admin/users", json=address, headers=admin)
+
+    assert (taken_name.status_code, taken_name.json()) == (
+        409,
+        {"message": "user 'JOHN' already exists"},
+    )
+    assert taken_address.status_code == 409
+    assert "already registered" in taken_address.json()["message"]
 
 
 # -- role, state, password, sign-out ---------------------------------------------------------
@@ -494,6 +504,13 @@ def test_ending_a_session_that_is_not_theirs_is_404(
     assert refresh(client, others["refreshToken"]).status_code == 200
     unknown = client.get("/api/admin/users/2000000000/sessions", headers=admin)
     assert unknown.status_code == 404
+    unknown_user = client.delete(
+        f"/api/admin/users/2000000000/sessions/{sid_of(others)}", headers=admin
+    )
+    assert (unknown_user.status_code, unknown_user.json()) == (
+        404,
+        {"message": "No user with id 2000000000"},
+    )
 
 
 def test_ending_every_session_says_how_many(client: httpx.Client, admin: dict[str, str]) -> None:
