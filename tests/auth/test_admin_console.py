@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 
 from tests.auth.conftest import FakeClock, fast_hasher
 from tests.databases import MigratedDatabase
@@ -200,3 +201,22 @@ def test_the_status_says_what_is_down(console: AdminConsole) -> None:
         status = probe.status()
     assert (status.database, status.redis) == ("unavailable", "unavailable")
     assert status.chain.checked == 0
+
+
+def test_the_status_walks_only_the_rows_appended_since_its_last_walk(
+    services: Services, console: AdminConsole
+) -> None:
+    services.auditor.record("probe")
+    first = console.audit.latest()
+    for _ in range(3):
+        services.auditor.record("probe")
+    with services.db.session() as session:  # an old row edited: a whole walk sees it
+        session.execute(text("UPDATE audit_events SET outcome = 'failure' WHERE id = 1"))
+
+    second = console.audit.latest()
+
+    assert first.is_intact and second.is_intact
+    assert second.checked == first.checked + 3
+    whole = console.audit.verify()
+    assert (whole.broken_at, whole.reason) == (1, "its contents do not match its hash (edited)")
+    assert console.audit.latest() == whole  # reported until a whole walk finds none

@@ -14,6 +14,9 @@ from typing import Protocol
 
 from .records import AuditEvent
 
+CHAIN_START: tuple[int, str] = (0, "0" * 64)
+"""Where a walk of the whole audit chain starts: before row 1, at the genesis hash."""
+
 
 @dataclass(frozen=True, slots=True)
 class UserSummary:

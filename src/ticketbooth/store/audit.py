@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from .db import Database
 from .models import AuditHead, AuditRecord
@@ -128,25 +128,60 @@ class SqlAuditLog:
 
     def verify(self) -> tuple[int, ChainBreak | None]:
         """Walk the chain: (rows checked, the first break or None)."""
+        count, broken, _last = self.verify_after(0, GENESIS)
+        return count, broken
+
+    def verify_after(
+        self, last_id: int, last_hash: str
+    ) -> tuple[int, ChainBreak | None, tuple[int, str]]:
+        """Walk the rows after row ``last_id``, whose hash was ``last_hash``.
+
+        (0, :data:`GENESIS`) walks the whole chain.  Returns the rows checked, the first
+        break or None, and the (id, hash) of the newest row checked, where the next walk
+        may start.  Rows before ``last_id`` are not read, so an edit to them goes unseen:
+        only a whole walk proves the whole chain.
+        """
         with self._db.session() as session:
-            rows = session.scalars(
-                select(AuditRecord).order_by(AuditRecord.id).execution_options(yield_per=500)
-            )
+            # The head first: rows appended while the walk runs lie beyond it and wait for
+            # the next walk, instead of looking like a head that moved (rows deleted).
+            head = session.get(AuditHead, 1)
+            query = select(AuditRecord).where(AuditRecord.id > last_id)
+            if head is not None:
+                query = query.where(AuditRecord.id <= head.last_id)
+            rows = session.scalars(query.order_by(AuditRecord.id).execution_options(yield_per=500))
             try:
-                count, broken, last_id, last_hash = _walk(rows)
+                count, broken, newest_id, newest_hash = _walk(rows, last_hash, last_id + 1)
             finally:
                 rows.close()
-            if broken is not None:
-                return count, broken
+        if broken is not None:
+            return count, broken, (last_id, last_hash)
+        if head is not None and (head.last_id != newest_id or head.last_hash != newest_hash):
+            broken = ChainBreak(head.last_id, "the newest rows were deleted or replaced")
+            return count, broken, (last_id, last_hash)
+        if (beyond := self._beyond_head()) is not None:
+            return count, ChainBreak(beyond, "inserted after the newest link"), (last_id, last_hash)
+        return count, None, (newest_id, newest_hash)
+
+    def _beyond_head(self) -> int | None:
+        """A row past the head, which no append writes (each moves the head with its row).
+
+        The highest id is read before the head, so a row appended meanwhile is within it.
+        """
+        with self._db.read() as session:
+            highest = session.scalar(select(func.max(AuditRecord.id)))
+        with self._db.read() as session:
             head = session.get(AuditHead, 1)
-        if head is not None and (head.last_id != last_id or head.last_hash != last_hash):
-            return count, ChainBreak(head.last_id, "the newest rows were deleted or replaced")
-        return count, None
+        if highest is None or head is None or highest <= head.last_id:
+            return None
+        return int(highest)
 
 
-def _walk(rows: Iterable[AuditRecord]) -> tuple[int, ChainBreak | None, int, str]:
-    """Check each link: (rows read, first break, last id, last hash)."""
-    expected_prev, expected_id, count = GENESIS, 1, 0
+def _walk(
+    rows: Iterable[AuditRecord], expected_prev: str, expected_id: int
+) -> tuple[int, ChainBreak | None, int, str]:
+    """Check each link from row ``expected_id`` on: (rows read, first break, last id, last
+    hash)."""
+    count = 0
     for row in rows:
         count += 1
         if row.id != expected_id:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, type_coerce
 
 from .admin_records import UserSummary
 from .db import Database
-from .models import LoginSession, TotpCredential, User
+from .models import LoginSession, TotpCredential, User, UTCDateTime
 from .records import normalize
 
 
@@ -33,25 +34,21 @@ class SqlUserDirectory:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def _query(self) -> Select[Any]:
+    def _query(self) -> Select[User, bool, datetime]:
+        # The last sign-in is a correlated subquery on the sessions' user index: computed
+        # for the page's rows only, not grouped over every session of every user first.
         last_login = (
-            select(
-                LoginSession.user_id.label("user_id"),
-                func.max(LoginSession.created_at).label("last_login_at"),
-            )
-            .group_by(LoginSession.user_id)
-            .subquery()
+            select(func.max(LoginSession.created_at))
+            .where(LoginSession.user_id == User.id)
+            .correlate(User)
+            .scalar_subquery()
         )
         totp = and_(TotpCredential.user_id == User.id, TotpCredential.confirmed_at.is_not(None))
-        return (
-            select(
-                User,
-                TotpCredential.user_id.is_not(None).label("has_totp"),
-                last_login.c.last_login_at,
-            )
-            .outerjoin(TotpCredential, totp)
-            .outerjoin(last_login, last_login.c.user_id == User.id)
-        )
+        return select(
+            User,
+            TotpCredential.user_id.is_not(None).label("has_totp"),
+            type_coerce(last_login, UTCDateTime).label("last_login_at"),
+        ).outerjoin(TotpCredential, totp)
 
     def search(self, text: str | None, *, offset: int, limit: int) -> tuple[int, list[UserSummary]]:
         """(how many match, the page by username): ``text`` anywhere in the username or

@@ -23,7 +23,8 @@ class Status:
         key_source: ``database`` or ``environment`` (``TICKETBOOTH_SECRET_KEY``).
         key_activated_at: when the signing key began to sign (None for the environment's).
         key_age_seconds: how long it has signed, None when unknown.
-        chain: the audit chain's verification.
+        chain: the audit chain's verification, of the rows appended since the last walk
+            (:meth:`~.audit.AuditConsole.latest`).
     """
 
     database: str
@@ -79,7 +80,7 @@ class StatusProbe:
             key_source="environment" if listing.env_kid else "database",
             key_activated_at=None if listing.env_kid else started,
             key_age_seconds=None if listing.env_kid else age,
-            chain=self._audit.verify(),
+            chain=self._audit.latest(),
         )
 
     def _redis(self) -> str:
