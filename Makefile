@@ -70,6 +70,7 @@ bench: $(STAMP)
 	@$(BIN)/python bench/sessions_vs_jwt.py
 	@$(BIN)/python bench/load.py
 	@$(BIN)/python bench/frameworks.py
+	@$(BIN)/python bench/admin.py
 	@$(BIN)/python bench/soak.py
 
 clean:

@@ -15,7 +15,7 @@ as the median of ``--repeat`` runs:
 SQLite in a temporary file by default; ``--database-url`` points it at an empty
 PostgreSQL database instead.
 
-    .venv/bin/python bench/admin.py [--events 200000] [--users 10000] [--repeat 5]
+    .venv/bin/python bench/admin.py [--events 50000] [--users 10000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def median_ms(action: Callable[[], object], repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default=None)
