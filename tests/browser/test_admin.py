@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -196,3 +198,116 @@ def test_without_a_session_the_console_says_to_sign_in(page: Page) -> None:
     page.goto("/admin")
     expect(page.locator("#signed-out-view")).to_be_visible()
     expect(page.locator("#tabs")).to_be_hidden()
+
+
+def open_user(page: Page, name: str) -> None:
+    """From anywhere in the console: the Users view, a search, the user's page."""
+    page.click(".tab[data-view=users]")
+    page.fill("#user-query", name)
+    page.click("#user-search button")
+    page.locator("#user-rows tr", has_text=name).get_by_role("button", name=name).click()
+    expect(page.locator("#detail-name")).to_have_text(name)
+
+
+def test_every_user_and_key_command_of_the_cli_from_the_console(page: Page, site: Server) -> None:
+    open_console(page)
+    # users add
+    page.fill("#new-username", "dave")
+    page.fill("#new-email", "dave@example.net")
+    page.select_option("#new-role", "User")
+    page.fill("#new-password", PASSWORD)
+    page.click("#create-user-submit")
+    notice(page, "Added dave.")
+    site.passwords["dave"] = PASSWORD
+    open_user(page, "dave")
+    facts = page.locator("#detail-facts")
+    expect(facts).to_contain_text("dave@example.net (confirmed)")
+
+    # users set-role
+    page.select_option("#detail-role", "Admin")
+    page.click("#detail-set-role")
+    confirm(page)
+    notice(page, "dave now has the role Admin.")
+    expect(facts).to_contain_text("Admin")
+
+    # users set-password (signs dave out everywhere)
+    page.fill("#detail-new-password", "a brand new passphrase, long enough")
+    page.click("#detail-password button")
+    confirm(page)
+    notice(page, "The password of dave is changed; they are signed out everywhere.")
+    site.passwords["dave"] = "a brand new passphrase, long enough"
+
+    # users sessions: end one, then all
+    held = [site.login("dave") for _ in range(3)]
+    open_user(page, "dave")
+    sessions = page.locator("#session-rows tr")
+    expect(sessions).to_have_count(3)
+    sessions.first.get_by_role("button", name="End").click()
+    confirm(page)
+    notice(page, "The session has ended.")
+    expect(sessions).to_have_count(2)
+    page.click("#detail-end-all")
+    confirm(page)
+    notice(page, "Every session of dave has ended.")
+    expect(sessions).to_have_count(0)
+    with site.client() as client:
+        for tokens in held:
+            refused = client.post(
+                "/api/auth/refresh-token", json={"refreshToken": tokens["refreshToken"]}
+            )
+            assert refused.status_code == 401
+
+    # users revoke (sign out everywhere)
+    again = site.login("dave")
+    page.click("#detail-sign-out")
+    confirm(page)
+    notice(page, "dave is signed out everywhere.")
+    with site.client() as client:
+        refused = client.post(
+            "/api/auth/refresh-token", json={"refreshToken": again["refreshToken"]}
+        )
+    assert refused.status_code == 401
+
+    # users reset-mfa
+    enable_totp(site, "dave")
+    open_user(page, "dave")
+    expect(facts).to_contain_text("TOTP on")
+    page.click("#detail-reset-mfa")
+    confirm(page)
+    notice(page, "Two-step verification of dave is reset.")
+    expect(facts).not_to_contain_text("TOTP on")
+    shot(page, "admin-6-user-detail")
+
+    # keys generate, then retire the key it replaced
+    page.click(".tab[data-view=keys]")
+    before = str(page.locator(".lane[data-state=active] .key-card").first.get_attribute("data-kid"))
+    page.click("#generate-key")
+    confirm(page)
+    notice(page, re.compile(r"^Generated HS256 key .+; it signs now\.$"))
+    retiring = page.locator(f".lane[data-state=retiring] .key-card[data-kid='{before}']")
+    expect(retiring).to_be_visible()
+    retiring.get_by_role("button", name=f"Retire key {before}").click()
+    confirm(page)
+    notice(page, f"Key {before[:12]}… is retired.")
+    expect(
+        page.locator(f".lane[data-state=retired] .key-card[data-kid='{before}']")
+    ).to_be_visible()
+
+    # every change named the admin who made it
+    tail = site.cli("audit", "tail", "--limit", "40").stdout
+    for event in (
+        "user_created", "role_changed", "password_changed", "session_revoked",
+        "sessions_revoked", "access_revoked", "mfa_reset", "key_generated", "key_retired",
+    ):  # fmt: skip
+        assert any(event in line and '"admin":"admin"' in line for line in tail.splitlines()), event
+
+
+def enable_totp(server: Server, name: str) -> None:
+    """Turn on TOTP for ``name`` through the API, as their authenticator app would."""
+    access = server.token(name)
+    headers = {"Authorization": f"Bearer {access}"}
+    with server.client() as client:
+        secret = client.post("/api/auth/mfa/totp/setup", headers=headers).json()["secret"]
+        code = pyotp.TOTP(secret).at(time.time())
+        confirmed = client.post("/api/auth/mfa/totp/confirm", json={"code": code}, headers=headers)
+    assert confirmed.status_code == 200, confirmed.text
