@@ -26,7 +26,14 @@ from .dependencies import attach
 from .flat import include_flat
 from .metrics import Metrics, RequestTimer
 from .page import page_router
-from .routes import auth_router, meta_router, mfa_router, products_router, sessions_router
+from .routes import (
+    accounts_router,
+    auth_router,
+    meta_router,
+    mfa_router,
+    products_router,
+    sessions_router,
+)
 
 log = logging.getLogger("ticketbooth.web")
 
@@ -141,6 +148,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             if job.start is not None:
                 await run_in_threadpool(job.start)
         tasks = [asyncio.create_task(_every(job)) for job in svc.jobs]
+        svc.mail_sender.start()
         try:
             yield
         finally:
@@ -148,6 +156,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(svc.mail_sender.stop)
             svc.close()
 
     app = FastAPI(
@@ -166,7 +175,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     svc.auditor.add_sink(metrics)
     app.state.metrics = metrics
     attach(app, svc.validator)
-    routers = (auth_router, sessions_router, mfa_router, products_router, meta_router, page_router)
+    routers = (
+        auth_router,
+        accounts_router,
+        sessions_router,
+        mfa_router,
+        products_router,
+        meta_router,
+        page_router,
+    )
     for router in routers:
         include_flat(app, router)
     app.add_middleware(BodyLimit)
