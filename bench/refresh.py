@@ -9,7 +9,9 @@ refreshes per second, counted over a window that starts ``--ramp`` seconds in.
 
 The limit: a process on the same CPU running, on the same database (same schema, same
 indexes, same rows so far), the SQL statements of one rotation as ticketbooth issues them
-(read by the benchmark from the service's own engine, see below), written out by hand with
+(the ones the benchmark prints off the service's own engine, see below, in the same order:
+the token, the user, the rotation, the successor, the session's touch returning ``amr``,
+the audit row last; the audit append's text is the service's own), written out by hand with
 plain ``psycopg`` (``sqlite3`` for SQLite) in ONE transaction per rotation, over a pool of
 the same size (``--clients`` connections, one per thread, never pinged): the database's
 own limit for that transaction.  Its audit rows continue the same hash chain.
