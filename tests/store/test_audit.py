@@ -140,3 +140,25 @@ def test_a_walk_from_a_verified_row_reads_only_the_rows_after_it(
     assert resume == (last_id, last_hash)  # a break is not a place to resume from
     _count, whole = log.verify()
     assert whole is not None and whole.row_id == 2
+
+
+def test_text_beyond_ascii_and_absent_fields_hash_as_the_verifier_does(db: Database) -> None:
+    # PostgreSQL computes the new row's hash in the append statement itself: what it
+    # hashes must be byte for byte what the verifier hashes (UTF-8, JSON escapes, null).
+    audit = SqlAuditLog(db)
+    audit.append(
+        AuditEvent(
+            at=START,
+            event="login",
+            outcome="failure",
+            user_id=None,
+            username="Zoë 東京 🎫",
+            address=None,
+            user_agent='a "quoted" \\ back\tslash',
+            detail={"reason": "ünknown", "n": 1},
+        )
+    )
+    audit.append(_event(2))
+
+    assert audit.verify() == (2, None)
+    assert [e.username for e in audit.tail()] == ["Zoë 東京 🎫", "user2"]
