@@ -1,11 +1,11 @@
 """Builds the running parts from :class:`~ticketbooth.config.Settings`.
 
 The one place where settings turn into constructor arguments; used by the web app
-factory and the CLI so both run exactly the same objects.  One builder per feature
-(the database, revocation, keys and tokens, accounts) returns its parts together with
-a ``close()`` and the background :class:`Job` s it needs; :class:`Services` closes them
-in reverse order, and the app's lifespan runs every job in one loop.  A new feature adds
-a builder, not a line in the lifespan.
+factory and the CLI so both run exactly the same objects.  One builder per feature (the
+database, revocation, keys and tokens, accounts; OAuth in ``_build_oauth``) returns its
+parts with a ``close()`` and the background :class:`Job` s it needs; :class:`Services`
+closes them in reverse order, and the app's lifespan runs every job in one loop.  A new
+feature adds a builder, not a line in the lifespan.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ._build_oauth import build_oauth
 from .auth.audit import Auditor
 from .auth.key_admin import KeyAdmin
 from .auth.keyring import Keyring
 from .auth.mfa import SecondFactors
+from .auth.oauth import ClientAdmin, OAuthService
 from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
 from .auth.revocation import Revoker
@@ -28,6 +30,7 @@ from .auth.sessions import SessionManager
 from .auth.users import UserAdmin
 from .config import Settings
 from .store.audit import SqlAuditLog
+from .store.clients import SqlJtiRevocationRepository
 from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
 from .store.mfa import SqlMfaRepository
@@ -87,6 +90,8 @@ class Services:
     sessions: SessionManager
     mfa: SecondFactors
     revoker: Revoker | None = None
+    oauth: OAuthService | None = None
+    clients: ClientAdmin | None = None
     features: list[Feature] = field(default_factory=list)
 
     @property
@@ -204,6 +209,7 @@ def build_revocation(
         redis_url=settings.redis_url,
         namespace=settings.issuer,
         now=now,
+        jtis=SqlJtiRevocationRepository(db),
     )
 
     def start() -> None:
@@ -301,6 +307,8 @@ def build(
         mfa=accounts.mfa,
         limiter=accounts.limiter,
     )
+    oauth = build_oauth(svc, now=now)
+    svc.oauth, svc.clients = oauth.service, oauth.clients
     keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
     svc.features = [database, keys, revocation]
     return svc

@@ -43,6 +43,14 @@ EVENTS = (
     "key_rotated",
     "key_retired",
     "access_revoked",
+    "client_created",
+    "client_enabled",
+    "client_disabled",
+    "client_deleted",
+    "client_secret_rotated",
+    "client_auth",
+    "client_token",
+    "token_revoked",
     "session_revoked",
 )
 

@@ -26,7 +26,14 @@ from .dependencies import attach
 from .flat import include_flat
 from .metrics import Metrics, RequestTimer
 from .page import page_router
-from .routes import auth_router, meta_router, mfa_router, products_router, sessions_router
+from .routes import (
+    auth_router,
+    install_oauth,
+    meta_router,
+    mfa_router,
+    products_router,
+    sessions_router,
+)
 
 log = logging.getLogger("ticketbooth.web")
 
@@ -166,9 +173,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     svc.auditor.add_sink(metrics)
     app.state.metrics = metrics
     attach(app, svc.validator)
-    routers = (auth_router, sessions_router, mfa_router, products_router, meta_router, page_router)
-    for router in routers:
+    for router in (auth_router, sessions_router, mfa_router, products_router, meta_router):
         include_flat(app, router)
+    install_oauth(app)
+    include_flat(app, page_router)
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestTimer, metrics=metrics)
     add_cors(app, svc.settings)

@@ -1,20 +1,23 @@
 """The routes of API.md, one module per router with its bodies beside it.
 
-``auth`` (``/api/auth``), ``products`` (the demo API) and ``meta`` (discovery, keys,
-health, metrics); ``sessions`` and ``mfa`` sit beneath ``/api/auth``.
-A feature adds its router here and in the app factory.
+``auth`` (``/api/auth``), ``products`` (the demo API), ``meta`` (discovery, keys,
+health, metrics) and ``oauth`` (OAuth 2.0 for services); ``sessions`` and ``mfa`` sit
+beneath ``/api/auth``.  A feature adds its router here and in the app factory.
 """
 
 from .auth import auth_router
 from .meta import meta_router
 from .mfa import mfa_router
+from .oauth import install_oauth, oauth_router
 from .products import products_router
 from .sessions import sessions_router
 
 __all__ = [
     "auth_router",
+    "install_oauth",
     "meta_router",
     "mfa_router",
+    "oauth_router",
     "products_router",
     "sessions_router",
 ]
