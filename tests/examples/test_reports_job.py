@@ -81,8 +81,8 @@ def test_the_reports_job_reads_the_scoped_report(
     assert as_john.status_code == 403
     assert as_john.json() == {"message": "This requires the scope orders:read"}
     assert as_john.headers["WWW-Authenticate"] == (
-        'Bearer error="insufficient_scope", error_description="The token does not grant '
-        'the scope this requires", scope="orders:read"'
+        'Bearer error="insufficient_scope", error_description="This requires the scope '
+        'orders:read", scope="orders:read"'
     )
     writer = register(issuer, "writer", "--scope", "orders:write")
     with secret_client(writer, "client_secret_basic") as client:

@@ -16,8 +16,8 @@ from ticketbooth.web.authorization import add_policy, require_policy, require_sc
 
 Mint = Callable[..., str]
 INSUFFICIENT = (
-    'Bearer error="insufficient_scope", error_description="The token does not grant the '
-    'scope this requires", scope="orders:read"'
+    'Bearer error="insufficient_scope", error_description="This requires the scope '
+    'orders:read", scope="orders:read"'
 )
 
 
