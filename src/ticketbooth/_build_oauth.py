@@ -54,6 +54,8 @@ def build_oauth(svc: Services, *, now: Callable[[], float]) -> OAuth:
         limiter=svc.limiter,
         auditor=svc.auditor,
         revoker=svc.revoker,
+        sessions=svc.sessions,
+        unit_of_work=db.session,
         now=now,
     )
     admin = ClientAdmin(clients, hasher, auditor=svc.auditor, now=now, unit_of_work=db.session)

@@ -81,6 +81,14 @@ def test_a_revoked_access_token_is_refused_by_the_second_instance(
     revoked = post_form(a, "/oauth/revoke", {"token": user_token}, auth=auth)
     assert revoked.status_code == 200
     _wait(lambda: products_status() == 401, WAIT_SECONDS)
+    # revoking a refresh token ends its session: the session's access token is refused
+    # at the other instance too (RFC 7009 section 2.1)
+    login = a.login("john")
+    user_token = str(login["accessToken"])
+    assert products_status() == 200
+    revoked = post_form(a, "/oauth/revoke", {"token": str(login["refreshToken"])}, auth=auth)
+    assert revoked.status_code == 200
+    _wait(lambda: products_status() == 401, WAIT_SECONDS)
 
 
 def test_an_assertion_used_at_one_instance_is_refused_at_the_other(

@@ -129,15 +129,22 @@ def test_introspection_and_revocation_need_a_token(oauth: OAuthSetup) -> None:
         assert_oauth_error(response, 400, "invalid_request", "token is required")
 
 
-def test_a_revoked_refresh_token_stops_working(oauth: OAuthSetup) -> None:
+def test_a_revoked_refresh_token_stops_working_and_its_session_ends(oauth: OAuthSetup) -> None:
     body = oauth.server.login("john", PASSWORDS["john"])
+    other = oauth.server.login("john", PASSWORDS["john"])
     refresh = str(body["refreshToken"])
     revoke(oauth, refresh, token_type_hint="refresh_token")
     assert introspect(oauth, refresh) == {"active": False}
     with oauth.server.client() as http:
         response = http.post("/api/auth/refresh-token", json={"refreshToken": refresh})
-    assert response.status_code == 401
-    assert response.json() == {"message": "Invalid or expired refresh token"}
+        assert response.status_code == 401
+        assert response.json() == {"message": "Invalid or expired refresh token"}
+        headers = {"Authorization": f"Bearer {other['accessToken']}"}
+        listed = http.get("/api/auth/sessions", headers=headers)
+    assert listed.status_code == 200, listed.text
+    live = {item["id"] for item in listed.json()}
+    assert unverified(str(other["accessToken"]))[1]["sid"] in live  # the other login goes on
+    assert unverified(str(body["accessToken"]))[1]["sid"] not in live
 
 
 def test_revoking_an_unknown_token_answers_200(oauth: OAuthSetup) -> None:

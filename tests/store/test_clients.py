@@ -101,3 +101,12 @@ def test_jti_revocations(db: Database) -> None:
     assert jtis.jtis_since(15.0) == {"b": 300.0}
     assert jtis.prune_jtis(now=200.0) == 1
     assert jtis.jtis_since(0.0) == {"b": 300.0}
+
+
+def test_revoking_a_jti_again_inside_a_unit_of_work_keeps_the_unit(db: Database) -> None:
+    jtis = SqlJtiRevocationRepository(db)
+    jtis.record_jti("c", expires_at=100.0, now=10.0)
+    with db.session():  # as OAuthService.revoke does: the revocation and its audit row
+        jtis.record_jti("c", expires_at=100.0, now=12.0)
+        jtis.record_jti("d", expires_at=200.0, now=12.0)
+    assert jtis.jtis_since(0.0) == {"c": 100.0, "d": 200.0}

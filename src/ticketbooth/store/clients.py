@@ -127,16 +127,16 @@ class SqlJtiRevocationRepository:
         self._db = db
 
     def record_jti(self, jti: str, expires_at: float, now: float) -> None:
-        """Revoke one token (again is a no-op)."""
-        try:
-            with self._db.session() as session:
+        """Revoke one token (again is a no-op, and no error: the call can join a unit of
+        work, which a failed insert would fail as a whole)."""
+        with self._db.session() as session:
+            known = select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == jti)
+            if session.execute(known).first() is None:
                 session.execute(
                     insert(RevokedAccessToken).values(
                         jti=jti, expires_at=expires_at, recorded_at=now
                     )
                 )
-        except IntegrityError:
-            return  # already revoked
 
     def jtis_since(self, recorded_after: float) -> dict[str, float]:
         """Revocations recorded after a time, as ``{jti: expires_at}``."""

@@ -9,15 +9,21 @@ address), and are audited as ``client_auth`` failures.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from ...errors import InvalidTokenError, RateLimitedError
+from ...errors import InvalidTokenError, NotFoundError, RateLimitedError
 from ...store.client_records import ClientRecord, ClientRepository
-from ...store.records import RefreshTokenRecord, RefreshTokenRepository, UserRepository
+from ...store.records import (
+    RefreshTokenRecord,
+    RefreshTokenRepository,
+    UnitOfWork,
+    UserRepository,
+)
 from ...tokens import decode_unverified
 from ...tokens.issuer import TokenIssuer
 from ...tokens.profiles import CLIENT_ACCESS
@@ -26,6 +32,7 @@ from ..audit import NO_CONTEXT, Auditor, RequestContext
 from ..ratelimit import LoginLimiter
 from ..revocation import Revoker
 from ..service import hash_refresh_token
+from ..sessions import SessionManager
 from .assertions import AssertionVerifier
 from .clients import parse_scopes
 from .errors import (
@@ -92,6 +99,10 @@ class OAuthService:
         limiter: the failed-login limits, shared with password logins.
         auditor: where client events go.
         revoker: when given (access revocation on), revoked access tokens stop working.
+        sessions: when given, revoking a refresh token ends its session (its access
+            tokens too, with access revocation on), as signing out of it would.
+        unit_of_work: ``Database.session``: a revocation and its audit rows commit
+            together.
         now: the clock.
     """
 
@@ -108,6 +119,8 @@ class OAuthService:
         limiter: LoginLimiter,
         auditor: Auditor | None = None,
         revoker: Revoker | None = None,
+        sessions: SessionManager | None = None,
+        unit_of_work: UnitOfWork = contextlib.nullcontext,
         now: Callable[[], float] = time.time,
     ) -> None:
         self._clients = clients
@@ -120,6 +133,8 @@ class OAuthService:
         self._limiter = limiter
         self._audit = auditor or Auditor(now=now)
         self._revoker = revoker
+        self._sessions = sessions
+        self._uow = unit_of_work
         self._now = now
 
     # -- client authentication --------------------------------------------------------
@@ -263,34 +278,50 @@ class OAuthService:
         *,
         context: RequestContext = NO_CONTEXT,
     ) -> None:
-        """RFC 7009: a refresh token (its whole login) stops working; an access token too
-        when access revocation is on.  Unknown and invalid tokens are ignored."""
+        """RFC 7009: a refresh token stops working, and its whole session ends (RFC 7009
+        §2.1: with access revocation on, the session's access tokens too); an access token
+        stops working when access revocation is on.  Unknown and invalid tokens are
+        ignored.  The revocation and its audit rows commit together."""
         for kind in _order(hint):
             found = self._access(token) if kind == "access_token" else self._refresh_token(token)
             if isinstance(found, ValidatedToken):
                 if self._revoker is None:
                     return  # access revocation is off: it lives until it expires
                 claims = found.claims
-                self._revoker.revoke_jti(str(claims["jti"]), float(claims["exp"]))
-                self._audit.record(
-                    "token_revoked",
-                    username=client.name,
-                    context=context,
-                    client_id=client.client_id,
-                    kind="access_token",
-                )
+                with self._uow():
+                    self._revoker.revoke_jti(str(claims["jti"]), float(claims["exp"]))
+                    self._audit.record(
+                        "token_revoked",
+                        username=client.name,
+                        context=context,
+                        client_id=client.client_id,
+                        kind="access_token",
+                    )
                 return
             if found is not None:
-                now = datetime.fromtimestamp(self._now(), UTC)
-                self._refresh.revoke_family(found.family_id, "revoked", now)
-                self._audit.record(
-                    "token_revoked",
-                    user_id=found.user_id,
-                    context=context,
-                    client_id=client.client_id,
-                    kind="refresh_token",
-                )
+                with self._uow():
+                    self._end_login(found, context)
+                    self._audit.record(
+                        "token_revoked",
+                        user_id=found.user_id,
+                        context=context,
+                        client_id=client.client_id,
+                        kind="refresh_token",
+                    )
                 return
+
+    def _end_login(self, found: RefreshTokenRecord, context: RequestContext) -> None:
+        """End the session of a refresh token (its family); only the family when the
+        session is not on record."""
+        if self._sessions is not None:
+            try:
+                self._sessions.revoke(found.user_id, found.family_id, context=context)
+            except NotFoundError:
+                pass
+            else:
+                return
+        now = datetime.fromtimestamp(self._now(), UTC)
+        self._refresh.revoke_family(found.family_id, "revoked", now)
 
     def _access(self, token: str) -> ValidatedToken | None:
         try:
