@@ -47,8 +47,6 @@ def client(tb_client_for: Callable[[FastAPI], TestClient]) -> TestClient:
 
 
 def client_token(services: Services, scopes: tuple[str, ...]) -> str:
-    assert services.clients is not None
-    assert services.oauth is not None
     new = services.clients.add(f"svc{len(scopes)}", scopes=scopes)
     return services.oauth.issue(new.record, None).access_token
 

@@ -52,6 +52,13 @@ EVENTS = (
     "client_token",
     "token_revoked",
     "session_revoked",
+    "register",
+    "email_verified",
+    "verify_email",
+    "verification_sent",
+    "password_reset_requested",
+    "password_reset",
+    "invite_created",
 )
 
 

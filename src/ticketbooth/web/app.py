@@ -27,6 +27,7 @@ from .flat import include_flat
 from .metrics import Metrics, RequestTimer
 from .page import page_router
 from .routes import (
+    accounts_router,
     auth_router,
     install_oauth,
     meta_router,
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             if job.start is not None:
                 await run_in_threadpool(job.start)
         tasks = [asyncio.create_task(_every(job)) for job in svc.jobs]
+        svc.mail_sender.start()
         try:
             yield
         finally:
@@ -155,6 +157,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(svc.mail_sender.stop)
             svc.close()
 
     app = FastAPI(
@@ -173,7 +176,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     svc.auditor.add_sink(metrics)
     app.state.metrics = metrics
     attach(app, svc.validator)
-    for router in (auth_router, sessions_router, mfa_router, products_router, meta_router):
+    routers = (
+        auth_router,
+        accounts_router,
+        sessions_router,
+        mfa_router,
+        products_router,
+        meta_router,
+    )
+    for router in routers:
         include_flat(app, router)
     install_oauth(app)
     include_flat(app, page_router)

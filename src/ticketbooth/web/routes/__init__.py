@@ -1,10 +1,12 @@
 """The routes of API.md, one module per router with its bodies beside it.
 
-``auth`` (``/api/auth``), ``products`` (the demo API), ``meta`` (discovery, keys,
-health, metrics) and ``oauth`` (OAuth 2.0 for services); ``sessions`` and ``mfa`` sit
-beneath ``/api/auth``.  A feature adds its router here and in the app factory.
+``auth`` (``/api/auth``), ``accounts`` (sign-up, verification, reset, ``me``),
+``products`` (the demo API), ``meta`` (discovery, keys, health, metrics) and ``oauth``
+(OAuth 2.0 for services); ``sessions`` and ``mfa`` sit beneath ``/api/auth``.
+A feature adds its router here and in the app factory.
 """
 
+from .accounts import accounts_router
 from .auth import auth_router
 from .meta import meta_router
 from .mfa import mfa_router
@@ -13,6 +15,7 @@ from .products import products_router
 from .sessions import sessions_router
 
 __all__ = [
+    "accounts_router",
     "auth_router",
     "install_oauth",
     "meta_router",

@@ -27,7 +27,6 @@ from ...auth.oauth import (
     InvalidClientError,
     InvalidRequestError,
     OAuthError,
-    OAuthService,
     UnsupportedGrantTypeError,
 )
 from ...store.client_records import ClientRecord
@@ -158,11 +157,8 @@ def _audiences(request: Request, path: str) -> set[str]:
 
 
 async def _authenticate(request: Request, form: dict[str, str], path: str) -> ClientRecord:
-    svc = services(request)
-    assert svc.oauth is not None  # noqa: S101 - built with the services
-    oauth: OAuthService = svc.oauth
     return await run_in_threadpool(
-        oauth.authenticate,
+        services(request).oauth.authenticate,
         client_credentials(request, form),
         audiences=_audiences(request, path),
         context=request_context(request),
@@ -182,7 +178,6 @@ async def token(request: Request) -> JSONResponse:
     if form["grant_type"] != "client_credentials":
         raise UnsupportedGrantTypeError()
     oauth = services(request).oauth
-    assert oauth is not None  # noqa: S101
     issued = await run_in_threadpool(
         oauth.issue, client, form.get("scope"), context=request_context(request)
     )
@@ -206,7 +201,6 @@ async def introspect(request: Request) -> JSONResponse:
     if not form.get("token"):
         raise InvalidRequestError("token is required")
     oauth = services(request).oauth
-    assert oauth is not None  # noqa: S101
     answer = await run_in_threadpool(oauth.introspect, form["token"], form.get("token_type_hint"))
     return JSONResponse(answer, headers=NO_STORE)
 
@@ -222,7 +216,6 @@ async def revoke(request: Request) -> Response:
     if not form.get("token"):
         raise InvalidRequestError("token is required")
     oauth = services(request).oauth
-    assert oauth is not None  # noqa: S101
     await run_in_threadpool(
         oauth.revoke,
         client,
@@ -238,7 +231,7 @@ async def metadata(request: Request) -> JSONResponse:
     """RFC 8414 authorization-server metadata."""
     svc: Services = services(request)
     base = str(request.base_url).rstrip("/")
-    scopes = sorted({s for c in await run_in_threadpool(_clients, svc) for s in c.scopes})
+    scopes = sorted({s for c in await run_in_threadpool(svc.clients.list) for s in c.scopes})
     return JSONResponse(
         {
             "issuer": svc.settings.issuer,
@@ -255,8 +248,3 @@ async def metadata(request: Request) -> JSONResponse:
         },
         headers={"Cache-Control": "public, max-age=60"},
     )
-
-
-def _clients(svc: Services) -> list[ClientRecord]:
-    assert svc.clients is not None  # noqa: S101
-    return svc.clients.list()

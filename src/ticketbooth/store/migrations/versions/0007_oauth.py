@@ -1,7 +1,7 @@
 """OAuth 2.0 clients, used client-assertion ids, and access tokens revoked by jti.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from ticketbooth.store.models import UTCDateTime
 
 revision = "0007"
-down_revision = "0005"  # 0006 (accounts) once it is on main
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
