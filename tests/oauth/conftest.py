@@ -13,6 +13,8 @@ from tests.databases import ENGINES
 from tests.oauth.helpers import JwksHost, ec_jwk, register, rsa_pem, serve_jwks
 from tests.servers import PASSWORDS, ROLES, Server, ServerPool
 
+PUBLIC_URL = "https://auth.example.com"
+
 
 @dataclass
 class OAuthSetup:
@@ -40,7 +42,8 @@ def oauth(
     with ExitStack() as stack:
         pool = stack.enter_context(ServerPool(tmp_path_factory))
         users = {n: (ROLES[n], PASSWORDS[n]) for n in PASSWORDS}
-        server = pool.start(engine=request.param, users=users)
+        settings = {"TICKETBOOTH_PUBLIC_URL": PUBLIC_URL}  # as behind a proxy
+        server = pool.start(engine=request.param, users=users, settings=settings)
         workdir = server.workdir
         url = server.database_url
         jwk = ec_jwk()

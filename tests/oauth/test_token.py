@@ -13,7 +13,7 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 from joserfc.jwk import RSAKey
 
 from tests.http.helpers import bearer, unverified
-from tests.oauth.conftest import OAuthSetup
+from tests.oauth.conftest import PUBLIC_URL, OAuthSetup
 from tests.oauth.helpers import (
     ASSERTION_TYPE,
     USERS_ONLY,
@@ -188,6 +188,21 @@ def test_an_assertion_naming_the_issuer_as_audience_is_accepted(oauth: OAuthSetu
     signed = assertion(oauth, aud="ticketbooth")
     response = post_form(oauth.server, "/oauth/token", with_assertion(signed))
     assert response.status_code == 200, response.text
+
+
+def test_an_assertion_naming_the_public_token_endpoint_is_accepted(oauth: OAuthSetup) -> None:
+    # Behind a proxy the client knows TICKETBOOTH_PUBLIC_URL, not the address serve sees.
+    signed = assertion(oauth, aud=PUBLIC_URL + "/oauth/token")
+    response = post_form(oauth.server, "/oauth/token", with_assertion(signed))
+    assert response.status_code == 200, response.text
+    elsewhere = assertion(oauth, aud=PUBLIC_URL + "/api/auth/login")
+    refused = post_form(oauth.server, "/oauth/token", with_assertion(elsewhere))
+    assert_oauth_error(
+        refused,
+        401,
+        "invalid_client",
+        "The client assertion's aud must be the token endpoint URL or the issuer",
+    )
 
 
 def test_an_assertion_signed_by_another_key_is_refused(oauth: OAuthSetup) -> None:

@@ -152,8 +152,12 @@ def _basic(request: Request) -> tuple[str, str] | None:
 
 
 def _audiences(request: Request, path: str) -> set[str]:
-    base = str(request.base_url).rstrip("/")
-    return {base + TOKEN_PATH, base + path, services(request).settings.issuer}
+    """What an assertion's ``aud`` may name: the token endpoint (or the endpoint called)
+    at the URL the request came in on or at ``TICKETBOOTH_PUBLIC_URL`` (the address
+    clients know behind a proxy), or the issuer."""
+    settings = services(request).settings
+    bases = {str(request.base_url).rstrip("/"), settings.public_url}
+    return {base + p for base in bases for p in (TOKEN_PATH, path)} | {settings.issuer}
 
 
 async def _authenticate(request: Request, form: dict[str, str], path: str) -> ClientRecord:
