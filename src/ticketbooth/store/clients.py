@@ -57,19 +57,19 @@ class SqlClientRepository:
 
     def get(self, client_id: str) -> ClientRecord | None:
         """The client with this id, or None."""
-        with self._db.session() as session:
+        with self._db.read() as session:
             row = session.get(OAuthClient, client_id)
             return None if row is None else _record(row)
 
     def get_by_name(self, name: str) -> ClientRecord | None:
         """The client with this name, or None."""
-        with self._db.session() as session:
+        with self._db.read() as session:
             row = session.scalars(select(OAuthClient).where(OAuthClient.name == name)).first()
             return None if row is None else _record(row)
 
     def list(self) -> list[ClientRecord]:
         """Every client, by name."""
-        with self._db.session() as session:
+        with self._db.read() as session:
             rows = session.scalars(select(OAuthClient).order_by(OAuthClient.name))
             return [_record(row) for row in rows]
 
@@ -107,13 +107,13 @@ class SqlAssertionReplayRepository:
         """One conditional insert: True for the first use of ``key``, False for a replay.
 
         The primary key decides between concurrent instances: exactly one insert of a
-        key succeeds.  Expired ids are swept first (they can no longer be replayed:
-        an expired assertion is refused before it gets here).
+        key succeeds.  Expired ids are swept in the same transaction (they can no longer
+        be replayed: an expired assertion is refused before it gets here), so a token
+        request commits once.
         """
-        with self._db.session() as session:
-            session.execute(delete(UsedAssertion).where(UsedAssertion.expires_at < now))
         try:
             with self._db.session() as session:
+                session.execute(delete(UsedAssertion).where(UsedAssertion.expires_at < now))
                 session.execute(insert(UsedAssertion).values(key=key, expires_at=expires_at))
         except IntegrityError:
             return False
