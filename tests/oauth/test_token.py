@@ -98,6 +98,10 @@ def test_a_client_token_never_passes_user_or_role_routes(oauth: OAuthSetup) -> N
             http.get("/api/products/my-info", headers=bearer(token)),
             http.post("/api/products", json={"name": "x", "price": 1}, headers=bearer(token)),
             http.post("/api/auth/logout", headers=bearer(token)),
+            http.get("/api/auth/me", headers=bearer(token)),
+            http.get("/api/auth/sessions", headers=bearer(token)),
+            http.post("/api/auth/sessions/revoke-others", headers=bearer(token)),
+            http.post("/api/auth/mfa/totp/setup", headers=bearer(token)),
         ):
             assert response.status_code == 403, response.text
             assert response.json() == USERS_ONLY
