@@ -29,7 +29,7 @@ from ...tokens.issuer import TokenIssuer
 from ...tokens.profiles import CLIENT_ACCESS
 from ...tokens.validator import TokenValidator, ValidatedToken
 from ..audit import NO_CONTEXT, Auditor, RequestContext
-from ..ratelimit import LoginLimiter
+from ..ratelimit import LoginLimiter, check_audited
 from ..revocation import Revoker
 from ..service import hash_refresh_token
 from ..sessions import SessionManager
@@ -168,15 +168,8 @@ class OAuthService:
         address = context.address or "unknown"
         limit_key = f"client:{client_id}"
         try:
-            self._limiter.check(limit_key, address)
+            check_audited(self._limiter, limit_key, auditor=self._audit, context=context)
         except RateLimitedError as exc:
-            self._audit.record(
-                "rate_limited",
-                "failure",
-                username=limit_key,
-                context=context,
-                retry_after=exc.retry_after,
-            )
             raise ClientRateLimitedError(exc.retry_after, is_basic=is_basic) from None
         client = self._clients.get(client_id) if client_id else None
         try:
