@@ -105,3 +105,25 @@ def test_concurrent_appends_keep_one_chain(db: Database) -> None:
     for thread in threads:
         thread.join()
     assert audit.verify() == (40, None)
+
+
+def test_text_beyond_ascii_and_absent_fields_hash_as_the_verifier_does(db: Database) -> None:
+    # PostgreSQL computes the new row's hash in the append statement itself: what it
+    # hashes must be byte for byte what the verifier hashes (UTF-8, JSON escapes, null).
+    audit = SqlAuditLog(db)
+    audit.append(
+        AuditEvent(
+            at=START,
+            event="login",
+            outcome="failure",
+            user_id=None,
+            username="Zoë 東京 🎫",
+            address=None,
+            user_agent='a "quoted" \\ back\tslash',
+            detail={"reason": "ünknown", "n": 1},
+        )
+    )
+    audit.append(_event(2))
+
+    assert audit.verify() == (2, None)
+    assert [e.username for e in audit.tail()] == ["Zoë 東京 🎫", "user2"]
