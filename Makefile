@@ -66,6 +66,7 @@ bench: $(STAMP)
 	@$(BIN)/python bench/verify.py
 	@$(BIN)/python bench/http.py
 	@$(BIN)/python bench/login.py
+	@$(BIN)/python bench/oauth.py
 	@$(BIN)/python bench/refresh.py
 	@$(BIN)/python bench/sessions_vs_jwt.py
 	@$(BIN)/python bench/load.py

@@ -1,8 +1,10 @@
 """A second service that trusts ticketbooth's tokens without holding any secret.
 
 It fetches the issuer's public keys (JWKS) through discovery, verifies every bearer
-token locally, and records which user placed each order.  Run it beside ticketbooth
-(signing with RS256, ES256 or EdDSA, so the keys are public)::
+token locally, and records which user placed each order.  People place and read their
+own orders; services read the report with a client token granting ``orders:read``
+(``examples/reports_job.py`` is such a service).  Run it beside ticketbooth (signing
+with RS256, ES256 or EdDSA, so the keys are public)::
 
     TICKETBOOTH_ALGORITHM=ES256 ticketbooth serve --port 8000
     python examples/orders_service.py --issuer-url http://127.0.0.1:8000 --port 8001
@@ -23,9 +25,15 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ticketbooth import Principal
+from ticketbooth import Policy, Principal
+from ticketbooth.tokens.profiles import ACCESS_PROFILES
 from ticketbooth.verify import JWKSVerifier
 from ticketbooth.web.errors import install_handlers
+
+REPORT_SCOPE = "orders:read"
+PEOPLE_ONLY = Policy(
+    kinds=("user",), message="This route is for users; a client's token cannot call it"
+)
 
 
 class OrderIn(BaseModel):
@@ -38,9 +46,14 @@ def create_app(
 ) -> FastAPI:
     """The orders service, verifying tokens issued at ``issuer_url``."""
     verifier = JWKSVerifier(
-        issuer_url, audience, refetch_interval=refetch_interval, max_age=max_age
+        issuer_url,
+        audience,
+        refetch_interval=refetch_interval,
+        max_age=max_age,
+        profiles=ACCESS_PROFILES,  # people's tokens and services' (client) tokens
     )
-    require_user = verifier.fastapi_dependency()
+    require_user = verifier.fastapi_dependency(policy=PEOPLE_ONLY)
+    require_reader = verifier.fastapi_dependency(scopes=(REPORT_SCOPE,))
     orders: list[dict[str, Any]] = []
     ids = itertools.count(1)
     lock = threading.Lock()
@@ -67,6 +80,17 @@ def create_app(
     @app.get("/api/orders")
     async def my_orders(user: Principal = Depends(require_user)) -> list[dict[str, Any]]:
         return [o for o in orders if o["userId"] == user.user_id]
+
+    @app.get("/api/orders/report")
+    async def report(caller: Principal = Depends(require_reader)) -> dict[str, Any]:
+        """Every order, for a caller whose token grants ``orders:read``."""
+        with lock:
+            every = list(orders)
+        return {
+            "orders": len(every),
+            "quantity": sum(o["quantity"] for o in every),
+            "readBy": caller.client_id or caller.user_id,
+        }
 
     @app.get("/health")
     async def health() -> dict[str, Any]:

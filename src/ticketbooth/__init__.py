@@ -15,6 +15,8 @@ install (``pip install ticketbooth``, without the ``server`` extra).
 import importlib as _importlib
 import typing as _typing
 
+from .httpauth import InsufficientScopeError
+from .policy import Policies, Policy
 from .principal import Principal
 from .tokens import (
     ALGORITHMS,
@@ -105,6 +107,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ExpiredTokenError",
+    "InsufficientScopeError",
     "InvalidCredentialsError",
     "InvalidRefreshTokenError",
     "InvalidTokenError",
@@ -119,6 +122,8 @@ __all__ = [
     "NotYetValidError",
     "PasswordHasher",
     "PermissionDeniedError",
+    "Policies",
+    "Policy",
     "Principal",
     "RateLimitedError",
     "RefreshTokenReuseError",

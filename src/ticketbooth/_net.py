@@ -13,3 +13,21 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def require_https(url: str) -> str:
+    """``url`` when it is HTTPS, or plain HTTP to a loopback host (keys are fetched there).
+
+    Raises:
+        ConfigurationError: any other URL.
+    """
+    from urllib.parse import urlsplit
+
+    from .errors import ConfigurationError
+
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
+        return url
+    raise ConfigurationError(f"{url!r}: keys must be fetched over https (http only for localhost)")

@@ -2,10 +2,11 @@
 
 The one place where settings turn into constructor arguments; used by the web app
 factory and the CLI so both run exactly the same objects.  One builder per feature (the
-database, revocation, keys and tokens here; login in ``_login``, sign-up in ``_signup``)
-returns its parts together with a ``close()`` and the background :class:`Job` s it needs;
-:class:`Services` closes them in reverse order, and the app's lifespan runs every job in
-one loop.  A new feature adds a builder in a module of its own, not a line in the lifespan.
+database, revocation, keys and tokens here; login in ``_login``, sign-up in ``_signup``,
+OAuth 2.0 for services in ``_oauth``) returns its parts together with a ``close()`` and the
+background :class:`Job` s it needs; :class:`Services` closes them in reverse order, and the
+app's lifespan runs every job in one loop.  A new feature adds a builder in a module of its
+own, not a line in the lifespan.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from ._login import build_login
+from ._oauth import build_oauth
 from ._signup import build_signup
 from .auth.accounts import AccountService
 from .auth.audit import Auditor
 from .auth.key_admin import KeyAdmin
 from .auth.keyring import Keyring
 from .auth.mfa import SecondFactors
+from .auth.oauth import ClientAdmin, OAuthService
 from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
 from .auth.revocation import Revoker
@@ -32,6 +35,7 @@ from .auth.users import UserAdmin
 from .config import Settings
 from .mail.sender import OutboxSender
 from .store.audit import SqlAuditLog
+from .store.clients import SqlJtiRevocationRepository
 from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
 from .store.outbox import SqlOutboxRepository
@@ -90,6 +94,8 @@ class Services:
     accounts: AccountService
     outbox: SqlOutboxRepository
     mail_sender: OutboxSender
+    oauth: OAuthService
+    clients: ClientAdmin
     revoker: Revoker | None = None
     features: list[Feature] = field(default_factory=list)
     now: Callable[[], float] = time.time
@@ -209,6 +215,7 @@ def build_revocation(
         redis_url=settings.redis_url,
         namespace=settings.issuer,
         now=now,
+        jtis=SqlJtiRevocationRepository(db),
     )
 
     def start() -> None:
@@ -293,6 +300,17 @@ def build(
         factors=accounts.mfa.status,
         now=now,
     )
+    oauth = build_oauth(
+        settings,
+        db,
+        issuer=issuer,
+        validator=validator,
+        limiter=accounts.limiter,
+        sessions=accounts.sessions,
+        auditor=auditor,
+        revoker=revoker,
+        now=now,
+    )
     svc = Services(
         settings=settings,
         db=db,
@@ -312,6 +330,8 @@ def build(
         accounts=signup.accounts,
         outbox=signup.outbox,
         mail_sender=signup.mail_sender,
+        oauth=oauth.service,
+        clients=oauth.clients,
         now=now,
     )
     keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))

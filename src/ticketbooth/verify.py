@@ -31,12 +31,12 @@ import time
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-from ._net import is_loopback
+from ._net import require_https
 from .errors import ConfigurationError, UnknownKeyError, WrongTokenTypeError
+from .policy import Policy
 from .principal import Principal
-from .tokens.claims import ValidationParameters
+from .tokens.claims import ClaimCheck, ValidationParameters
 from .tokens.keys import ALGORITHMS, Key, KeySet
 from .tokens.profiles import USER_ACCESS, TokenProfile
 from .tokens.revocation import RevocationList
@@ -81,6 +81,8 @@ class Verifier:
         profiles: the token profiles accepted; user access tokens only by default.
             Pass :data:`~ticketbooth.tokens.profiles.ACCESS_PROFILES` to admit service
             (client) tokens too: :meth:`principal` then says which kind called.
+        checks: the claim checks by name, in order (the validator's defaults when
+            omitted); the authorization server passes its own for client assertions.
     """
 
     def __init__(
@@ -95,6 +97,7 @@ class Verifier:
         cache_size: int = DEFAULT_CACHE_SIZE,
         revocations: RevocationList | None = None,
         profiles: Iterable[TokenProfile] = (USER_ACCESS,),
+        checks: Mapping[str, ClaimCheck] | None = None,
     ) -> None:
         self._validator = TokenValidator(
             keys,
@@ -106,6 +109,7 @@ class Verifier:
             revocations=revocations,
             profiles=profiles,
             claim_map=claim_map,
+            checks=checks,
         )
         self._now = now
 
@@ -143,15 +147,30 @@ class Verifier:
             raise WrongTokenTypeError(result.profile.typ, ("jwt", "at+jwt"))
         return Principal.of(result, kind)
 
-    def fastapi_dependency(self) -> Callable[..., Awaitable[Principal]]:
+    def fastapi_dependency(
+        self, *, scopes: Iterable[str] = (), policy: str | Policy | None = None
+    ) -> Callable[..., Awaitable[Principal]]:
         """A FastAPI dependency answering like ticketbooth's own ``require_user``.
+
+        Args:
+            scopes: scopes the token must grant, every one (403 ``insufficient_scope``
+                otherwise), as ``ticketbooth.web.authorization.require_scope``.
+            policy: a :class:`~ticketbooth.policy.Policy`, or the name of one registered
+                on the app with ``ticketbooth.web.authorization.add_policy``.
 
         Register ticketbooth's error handlers on the app too
         (``ticketbooth.web.errors.install_handlers(app)``) for RFC 6750 answers.
         """
+        from .web.authorization import require_policy, require_scope
         from .web.dependencies import bearer_dependency
 
-        return bearer_dependency(self.principal)
+        dependency = bearer_dependency(self.principal)
+        needed = tuple(scopes)
+        if needed:
+            dependency = require_scope(*needed, authenticate=dependency)
+        if policy is not None:
+            dependency = require_policy(policy, authenticate=dependency)
+        return dependency
 
 
 class JWKSVerifier(Verifier):
@@ -166,7 +185,9 @@ class JWKSVerifier(Verifier):
         max_age: seconds after which cached keys are refreshed on the next use
             (failures keep the cached keys).
         timeout: seconds for each HTTP request to the issuer.
-        leeway, claim_map, now, cache_size, revocations, profiles: as for
+        jwks_uri: read the keys from this URL directly, without discovery (``issuer``
+            is then required); how the authorization server reads a client's keys.
+        leeway, claim_map, now, cache_size, revocations, profiles, checks: as for
             :class:`Verifier`.
 
     Raises:
@@ -188,8 +209,13 @@ class JWKSVerifier(Verifier):
         cache_size: int = DEFAULT_CACHE_SIZE,
         revocations: RevocationList | None = None,
         profiles: Iterable[TokenProfile] = (USER_ACCESS,),
+        jwks_uri: str | None = None,
+        checks: Mapping[str, ClaimCheck] | None = None,
     ) -> None:
         self.issuer_url = _check_url(issuer_url.rstrip("/"))
+        if jwks_uri is not None and issuer is None:
+            raise ConfigurationError("'issuer' is required with 'jwks_uri'")
+        self._jwks_uri = None if jwks_uri is None else _check_url(jwks_uri)
         super().__init__(
             KeySet([]),
             issuer=issuer or "unset",
@@ -200,6 +226,7 @@ class JWKSVerifier(Verifier):
             cache_size=cache_size,
             revocations=revocations,
             profiles=profiles,
+            checks=checks,
         )
         self._explicit_issuer = issuer
         self._refetch_interval = refetch_interval
@@ -232,7 +259,12 @@ class JWKSVerifier(Verifier):
         with self._lock:
             self._attempted_at = self._now()
             try:
-                discovery = self._get_json(self.issuer_url + "/.well-known/openid-configuration")
+                if self._jwks_uri is not None:
+                    discovery = {"jwks_uri": self._jwks_uri, "issuer": self._explicit_issuer}
+                else:
+                    discovery = self._get_json(
+                        self.issuer_url + "/.well-known/openid-configuration"
+                    )
                 jwks_uri = _check_url(str(discovery["jwks_uri"]))
                 document = self._get_json(jwks_uri)
                 keys = _import_jwks(document)
@@ -272,12 +304,7 @@ def _import_jwks(document: dict[str, Any]) -> KeySet:
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return url
-    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
-        return url
-    raise ConfigurationError(f"{url!r}: keys must be fetched over https (http only for localhost)")
+    return require_https(url)
 
 
 __all__ = ["ASPNET_CLAIM_MAP", "DEFAULT_CACHE_SIZE", "JWKSVerifier", "Verifier"]

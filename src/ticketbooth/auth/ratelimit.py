@@ -25,6 +25,7 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from ..errors import ConfigurationError, RateLimitedError
+from .audit import Auditor, RequestContext
 
 log = logging.getLogger("ticketbooth.auth")
 
@@ -140,6 +141,24 @@ class LoginLimiter:
                 self._shared_down_until = None
             log.warning("rate-limit store reachable again; failed-login limits are shared")
         return result
+
+
+def check_audited(
+    limiter: LoginLimiter, key: str, *, auditor: Auditor, context: RequestContext
+) -> None:
+    """:meth:`LoginLimiter.check` for ``key`` and the request's address, recording a
+    ``rate_limited`` audit event (``username`` = ``key``) when it refuses.
+
+    Raises:
+        RateLimitedError: too many recent failures for the key or the address.
+    """
+    try:
+        limiter.check(key, context.address or "unknown")
+    except RateLimitedError as exc:
+        auditor.record(
+            "rate_limited", "failure", username=key, context=context, retry_after=exc.retry_after
+        )
+        raise
 
 
 def _blocked_until(

@@ -10,6 +10,10 @@ lost: the worst case is one poll interval plus the poll's own query time.
 While Redis is down the poll alone carries revocations (one warning is logged per
 outage); the subscriber reconnects and subscribes again by itself when Redis returns,
 and a subscription that could not be made at start-up is retried at every poll.
+
+Single access tokens are revoked the same way, by ``jti`` (RFC 7009 revocation): one row
+in ``revoked_access_tokens`` until the token would have expired, one entry in memory, and
+one Redis message ``{"jti", "exp"}``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..store.client_records import JtiRevocationRepository
 from ..store.records import RevocationRepository
 from ..tokens.revocation import RevocationList
 
@@ -42,6 +47,8 @@ class Revoker:
         redis_url: publish and subscribe here when given.
         namespace: appended to the channel name (the issuer).
         now: the clock.
+        jtis: the table of single tokens revoked by ``jti``; without it
+            :meth:`revoke_jti` applies to this instance only.
     """
 
     def __init__(
@@ -52,7 +59,9 @@ class Revoker:
         redis_url: str | None = None,
         namespace: str = "",
         now: Callable[[], float] = time.time,
+        jtis: JtiRevocationRepository | None = None,
     ) -> None:
+        self._jtis = jtis
         self._channel = f"{CHANNEL}:{namespace}"
         self._repo = repo
         self.revocations = revocations
@@ -80,6 +89,13 @@ class Revoker:
         self._publish({"sid": session_id, "nbf": not_before})
         return not_before
 
+    def revoke_jti(self, jti: str, expires_at: float) -> None:
+        """Refuse one access token (by ``jti``) everywhere until it expires."""
+        if self._jtis is not None:
+            self._jtis.record_jti(jti, expires_at, self._now())
+        self.revocations.revoke_jti(jti, expires_at)
+        self._publish({"jti": jti, "exp": expires_at})
+
     def _publish(self, message: dict[str, str | float]) -> None:
         if not self._redis_url:
             return
@@ -95,11 +111,17 @@ class Revoker:
         users = self._repo.since(since)
         sessions = self._repo.sessions_since(since)
         self.revocations.update(users, sessions)
+        count = len(users) + len(sessions)
+        if self._jtis is not None:
+            jtis = self._jtis.jtis_since(since)
+            self.revocations.update_jtis(jtis)
+            self._jtis.prune_jtis(started)
+            count += len(jtis)
         self._seen = started
         self.revocations.prune()
         if self._wants_messages:
             self._check_subscription()
-        return len(users) + len(sessions)
+        return count
 
     def subscribe(self) -> None:
         """Start applying revocations published on Redis (a background thread).
@@ -155,7 +177,9 @@ class Revoker:
     def _on_message(self, message: dict[str, Any]) -> None:
         try:
             data = json.loads(message["data"])
-            if "sid" in data:
+            if "jti" in data:
+                self.revocations.revoke_jti(str(data["jti"]), float(data["exp"]))
+            elif "sid" in data:
                 self.revocations.revoke_session(str(data["sid"]), float(data["nbf"]))
             else:
                 self.revocations.revoke(str(data["sub"]), float(data["nbf"]))

@@ -27,7 +27,6 @@ from typing import NoReturn, overload
 from ..errors import (
     InvalidCredentialsError,
     InvalidRefreshTokenError,
-    RateLimitedError,
     RefreshTokenReuseError,
 )
 from ..store.records import (
@@ -43,7 +42,7 @@ from ..tokens.issuer import TokenIssuer
 from .audit import NO_CONTEXT, Auditor, RequestContext
 from .grants import PASSWORD_METHOD, AccessGrant, Authentication, TokenPair, hash_refresh_token
 from .passwords import PasswordHasher
-from .ratelimit import LoginLimiter
+from .ratelimit import LoginLimiter, check_audited
 from .revocation import Revoker
 
 log = logging.getLogger("ticketbooth.auth")
@@ -149,17 +148,7 @@ class AuthService:
                 address is unconfirmed); a wrong password stays ``InvalidCredentialsError``.
         """
         address = context.address or "unknown"
-        try:
-            self._limiter.check(username, address)
-        except RateLimitedError as exc:
-            self._audit.record(
-                "rate_limited",
-                "failure",
-                username=username,
-                context=context,
-                retry_after=exc.retry_after,
-            )
-            raise
+        check_audited(self._limiter, username, auditor=self._audit, context=context)
         user = self._users.get_by_username(username)
         if user is None:
             self._hasher.verify_dummy(password)

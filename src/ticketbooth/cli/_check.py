@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import doctor
 from ..config import ENV_PREFIX, Settings, load_settings
 from ..errors import ConfigurationError
+from ..store.clients import SqlClientRepository
 from ..store.db import Database, is_missing_sqlite_file
 from ..store.keys import SqlKeyRepository
 from ._base import (
@@ -52,6 +54,7 @@ def check(
                 now=datetime.now(UTC),
                 key_active_since=_key_active_since(settings),
                 published=doctor.fetch_published(url) if url else None,
+                secret_clients=_secret_clients(settings),
             )
             findings = doctor.diagnose(deployment)
     for finding in findings:
@@ -96,3 +99,20 @@ def _key_active_since(settings: Settings) -> datetime | None:
         db.dispose()
     active = [r for r in records if r.state == "active" and r.alg == settings.algorithm]
     return max((r.activated_at or r.created_at for r in active), default=None)
+
+
+def _secret_clients(settings: Settings) -> tuple[str, ...]:
+    """Names of the OAuth clients that authenticate with a secret, if the database says."""
+    try:
+        if is_missing_sqlite_file(settings.database_url):
+            return ()
+        db = Database.from_url(settings.database_url)
+    except ConfigurationError:
+        return ()
+    try:
+        clients = SqlClientRepository(db).list()
+    except (ConfigurationError, SQLAlchemyError):
+        return ()  # unreachable, or not migrated to OAuth clients yet
+    finally:
+        db.dispose()
+    return tuple(c.name for c in clients if c.auth_method == "client_secret")

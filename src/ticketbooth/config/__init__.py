@@ -34,6 +34,7 @@ from .browser import CORS_METHODS, BrowserSettings
 from .deployment import DeploymentSettings
 from .keys import KeySettings
 from .login import LoginSettings
+from .oauth import OAuthSettings
 from .sessions import SessionSettings
 from .store import StoreSettings
 from .tokens import TokenSettings
@@ -42,6 +43,7 @@ __all__ = ["CORS_METHODS", "ENV_PREFIX", "Settings", "load_settings"]
 
 
 class Settings(  # fields come in reverse order of the bases: the database first
+    OAuthSettings,
     AccountSettings,
     DeploymentSettings,
     BrowserSettings,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .._net import is_loopback
 from . import _config
+from ._clients import check_secret_clients
 from ._findings import SEVERITIES, Check, Deployment, Finding, Published, Severity
 from ._secret import WELL_KNOWN_SECRETS, check_secret, entropy_bits
 from ._service import check_published, fetch_published
@@ -55,6 +56,7 @@ CHECKS: tuple[Check, ...] = (
     _config.check_sqlite,
     _config.check_redis,
     _config.check_rate_limits,
+    check_secret_clients,
     check_published,
 )
 """Every check, in the order they run."""

@@ -59,12 +59,14 @@ class Deployment:
         key_active_since: when the active signing key started signing; None when
             unknown (a secret from the environment, or no database yet).
         published: what the running service publishes, with ``--url``.
+        secret_clients: names of the OAuth clients that authenticate with a secret.
     """
 
     settings: Settings
     now: datetime
     key_active_since: datetime | None = None
     published: Published | None = None
+    secret_clients: tuple[str, ...] = ()
 
 
 Check = Callable[[Deployment], Iterator[Finding]]

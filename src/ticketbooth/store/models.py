@@ -145,6 +145,40 @@ class AccessRevocation(Base):
     recorded_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)
 
 
+class OAuthClient(Base):
+    """A service that gets tokens with the client-credentials grant (store/clients.py)."""
+
+    __tablename__ = "oauth_clients"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(150), unique=True, nullable=False)
+    secret_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    public_key_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    jwks_uri: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    scopes: Mapped[str] = mapped_column(Text, nullable=False)
+    is_disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class UsedAssertion(Base):
+    """A client assertion's ``jti``, kept until the assertion expires (replay refusal)."""
+
+    __tablename__ = "oauth_used_assertions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)
+
+
+class RevokedAccessToken(Base):
+    """One revoked access token by ``jti``, kept until the token would have expired."""
+
+    __tablename__ = "revoked_access_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Float, nullable=False)
+    recorded_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)
+
+
 class LoginSession(Base):
     """One login and its chain of refresh tokens; ``id`` is the refresh-token family."""
 

@@ -8,6 +8,9 @@ user issued (``iat``) at or before it are refused.  An entry is dropped once no 
 covers can still be alive (``not_before + token lifetime + leeway`` has passed), so the
 map holds only users revoked within the last token lifetime.  Sessions work the same
 way, by the token's ``sid``: ending one login leaves the user's other logins alone.
+
+Single tokens can be revoked too (RFC 7009 revocation of an access token): by ``jti``,
+each entry kept until that token expires anyway.
 """
 
 from __future__ import annotations
@@ -37,11 +40,13 @@ class RevocationList:
         self._horizon = token_lifetime + leeway + 1
         self._not_before: dict[str, float] = {}
         self._sessions: dict[str, float] = {}
+        self._jtis: dict[str, float] = {}
+        self._leeway = leeway
         self._lock = threading.Lock()
         self._now = now
 
     def __len__(self) -> int:
-        return len(self._not_before) + len(self._sessions)
+        return len(self._not_before) + len(self._sessions) + len(self._jtis)
 
     def revoke(self, subject: str, not_before: float) -> None:
         """Refuse tokens of ``subject`` issued at or before ``not_before``."""
@@ -60,12 +65,25 @@ class RevocationList:
         for session_id, not_before in (sessions or {}).items():
             self.revoke_session(session_id, not_before)
 
+    def revoke_jti(self, jti: str, expires_at: float) -> None:
+        """Refuse the one token whose ``jti`` this is (kept until ``expires_at``)."""
+        with self._lock:
+            self._jtis[jti] = max(expires_at, self._jtis.get(jti, float("-inf")))
+
+    def update_jtis(self, entries: Mapping[str, float]) -> None:
+        """Apply many ``{jti: expires_at}`` revocations (a poll or a start-up load)."""
+        for jti, expires_at in entries.items():
+            self.revoke_jti(jti, expires_at)
+
     def is_revoked(self, claims: Mapping[str, Any]) -> bool:
         """Whether a validated token is covered by a revocation.
 
         A token with no ``iat`` counts as issued long ago: revoked if its user (or its
         session) is.
         """
+        jti = claims.get("jti")
+        if self._jtis and isinstance(jti, str) and jti in self._jtis:
+            return True
         by_user = self._not_before.get(claims.get("sub"))  # type: ignore[arg-type]
         sid = claims.get("sid")
         by_session = self._sessions.get(sid) if type(sid) is str else None
@@ -86,6 +104,11 @@ class RevocationList:
                 for key in stale:
                     del entries[key]
                 dropped += len(stale)
+            now = self._now()
+            ended = [j for j, exp in self._jtis.items() if exp + self._leeway < now]
+            for jti in ended:
+                del self._jtis[jti]
+            dropped += len(ended)
         return dropped
 
 

@@ -34,6 +34,7 @@ from .routes import (
     admin_keys_router,
     admin_users_router,
     auth_router,
+    install_oauth,
     meta_router,
     mfa_router,
     products_router,
@@ -188,7 +189,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         mfa_router,
         products_router,
         meta_router,
-        page_router,
         admin_users_router,
         admin_keys_router,
         admin_audit_router,
@@ -196,6 +196,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     )
     for router in routers:
         include_flat(app, router)
+    install_oauth(app)
+    include_flat(app, page_router)
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestTimer, metrics=metrics)
     add_cors(app, svc.settings)

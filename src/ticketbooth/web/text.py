@@ -32,6 +32,10 @@ def _unstorable(value: str) -> str | None:
     return None
 
 
+unstorable = _unstorable
+"""Why a string cannot be stored, or None: for request text outside a pydantic body."""
+
+
 def _storable(error_type: str) -> AfterValidator:
     """The one check every string of a request body passes, raising ``error_type``."""
 

@@ -1,10 +1,10 @@
 """The routes of API.md, one module per router with its bodies beside it.
 
 ``auth`` (``/api/auth``), ``accounts`` (sign-up, verification, reset, ``me``),
-``products`` (the demo API) and ``meta`` (discovery, keys, health, metrics); ``sessions``
-and ``mfa`` sit beneath ``/api/auth``.  ``admin_users``, ``admin_keys`` and
-``admin_audit`` sit beneath ``/api/admin`` (role Admin).  A feature adds its router here
-and in the app factory.
+``products`` (the demo API), ``meta`` (discovery, keys, health, metrics) and ``oauth``
+(OAuth 2.0 for services); ``sessions`` and ``mfa`` sit beneath ``/api/auth``;
+``admin_users``, ``admin_keys`` and ``admin_audit`` beneath ``/api/admin`` (role Admin).
+A feature adds its router here and in the app factory.
 """
 
 from .accounts import accounts_router
@@ -14,6 +14,7 @@ from .admin_users import admin_users_router
 from .auth import auth_router
 from .meta import meta_router
 from .mfa import mfa_router
+from .oauth import install_oauth, oauth_router
 from .products import products_router
 from .sessions import sessions_router
 
@@ -23,8 +24,10 @@ __all__ = [
     "admin_keys_router",
     "admin_users_router",
     "auth_router",
+    "install_oauth",
     "meta_router",
     "mfa_router",
+    "oauth_router",
     "products_router",
     "sessions_router",
 ]
