@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ._build_passkeys import PURGE_SECONDS, build_passkeys
 from .auth.audit import Auditor
 from .auth.key_admin import KeyAdmin
 from .auth.keyring import Keyring
 from .auth.mfa import SecondFactors
+from .auth.passkeys import Passkeys
 from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
 from .auth.revocation import Revoker
@@ -86,6 +88,7 @@ class Services:
     audit_log: SqlAuditLog
     sessions: SessionManager
     mfa: SecondFactors
+    passkeys: Passkeys
     revoker: Revoker | None = None
     features: list[Feature] = field(default_factory=list)
 
@@ -300,9 +303,11 @@ def build(
         sessions=accounts.sessions,
         mfa=accounts.mfa,
         limiter=accounts.limiter,
+        passkeys=build_passkeys(settings, db, auth=accounts.auth, auditor=auditor, now=now),
     )
     keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
-    svc.features = [database, keys, revocation]
+    purge = Feature(jobs=(Job("purge passkey challenges", PURGE_SECONDS, svc.passkeys.purge),))
+    svc.features = [database, keys, revocation, purge]
     return svc
 
 

@@ -33,6 +33,7 @@ from .browser import CORS_METHODS, BrowserSettings
 from .deployment import DeploymentSettings
 from .keys import KeySettings
 from .login import LoginSettings
+from .passkeys import PasskeySettings
 from .sessions import SessionSettings
 from .store import StoreSettings
 from .tokens import TokenSettings
@@ -41,6 +42,7 @@ __all__ = ["CORS_METHODS", "ENV_PREFIX", "Settings", "load_settings"]
 
 
 class Settings(  # fields come in reverse order of the bases: the database first
+    PasskeySettings,
     DeploymentSettings,
     BrowserSettings,
     SessionSettings,

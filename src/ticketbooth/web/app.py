@@ -26,7 +26,14 @@ from .dependencies import attach
 from .flat import include_flat
 from .metrics import Metrics, RequestTimer
 from .page import page_router
-from .routes import auth_router, meta_router, mfa_router, products_router, sessions_router
+from .routes import (
+    auth_router,
+    meta_router,
+    mfa_router,
+    passkeys_router,
+    products_router,
+    sessions_router,
+)
 
 log = logging.getLogger("ticketbooth.web")
 
@@ -166,7 +173,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     svc.auditor.add_sink(metrics)
     app.state.metrics = metrics
     attach(app, svc.validator)
-    routers = (auth_router, sessions_router, mfa_router, products_router, meta_router, page_router)
+    routers = (
+        auth_router,
+        sessions_router,
+        mfa_router,
+        passkeys_router,
+        products_router,
+        meta_router,
+        page_router,
+    )
     for router in routers:
         include_flat(app, router)
     app.add_middleware(BodyLimit)

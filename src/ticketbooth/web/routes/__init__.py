@@ -1,13 +1,14 @@
 """The routes of API.md, one module per router with its bodies beside it.
 
 ``auth`` (``/api/auth``), ``products`` (the demo API) and ``meta`` (discovery, keys,
-health, metrics); ``sessions`` and ``mfa`` sit beneath ``/api/auth``.
+health, metrics); ``sessions``, ``mfa`` and ``passkeys`` sit beneath ``/api/auth``.
 A feature adds its router here and in the app factory.
 """
 
 from .auth import auth_router
 from .meta import meta_router
 from .mfa import mfa_router
+from .passkeys import passkeys_router
 from .products import products_router
 from .sessions import sessions_router
 
@@ -15,6 +16,7 @@ __all__ = [
     "auth_router",
     "meta_router",
     "mfa_router",
+    "passkeys_router",
     "products_router",
     "sessions_router",
 ]

@@ -1,0 +1,66 @@
+"""Passkeys (WebAuthn): where the relying party lives (docs/passkeys.md explains each).
+
+The relying-party id and the origin browsers sign come from ``TICKETBOOTH_PUBLIC_URL``,
+the address people open; ``TICKETBOOTH_PASSKEY_ORIGINS`` adds origins (another front
+end on a subdomain) and ``TICKETBOOTH_PASSKEY_RP_ID`` widens the id to a parent domain.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import NoDecode
+
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?")
+_DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+class PasskeySettings(BaseModel):
+    """``TICKETBOOTH_PUBLIC_URL`` and the passkey settings that refine it."""
+
+    public_url: str = "http://127.0.0.1:8000"  # the address people open (issue 12 shares it)
+    passkey_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    passkey_rp_id: str | None = None  # default: the host of TICKETBOOTH_PUBLIC_URL
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL like https://auth.example.com")
+        return value.rstrip("/")
+
+    @field_validator("passkey_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):  # from the environment: a,b,c (or a JSON list)
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    @field_validator("passkey_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: give scheme, host and optional port, "
+                    "like https://app.example.com (no path, no trailing slash)"
+                )
+        return [origin.lower() for origin in value]
+
+    @field_validator("passkey_rp_id")
+    @classmethod
+    def _rp_id(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        domain = value.strip().lower()
+        if not _DOMAIN.fullmatch(domain):
+            raise ValueError(f"{value!r} is not a domain name like example.com")
+        return domain
