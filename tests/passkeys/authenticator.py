@@ -133,7 +133,9 @@ class SoftAuthenticator:
             if self.counter:
                 chosen.sign_count += 1
             sign_count = chosen.sign_count
-        client_data = self._client_data(ceremony, challenge or options["challenge"], origin)
+        if challenge is None:
+            challenge = options["challenge"]
+        client_data = self._client_data(ceremony, challenge, origin)
         auth_data = self._auth_data(
             rp_id or options.get("rpId") or chosen.rp_id, UP | (UV if verified else 0), sign_count
         )
