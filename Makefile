@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	@$(BIN)/ticketbooth demo
-	@echo "==> serving on http://127.0.0.1:8000 (sign-in page at /, API docs at /docs; Ctrl-C stops)"
-	@$(BIN)/ticketbooth serve
+	@echo "==> serving on http://127.0.0.1:8000 (sign-in and sign-up page at /, mails with their links in this log, API docs at /docs; Ctrl-C stops)"
+	@TICKETBOOTH_REGISTRATION=$${TICKETBOOTH_REGISTRATION:-open} $(BIN)/ticketbooth serve
 
 lint: $(STAMP)
 	@echo "==> ruff"

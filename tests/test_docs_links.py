@@ -66,6 +66,7 @@ def _relative_targets(path: Path) -> list[str]:
         for target in found
         if not re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE)  # http:, mailto:
         and not target.startswith(("#", "/"))  # anchors, and paths on the server
+        and not target.startswith("$")  # a mail template's placeholder ($link, $url)
         and target.split("#", 1)[0]
     ]
 

@@ -1,11 +1,11 @@
 """Builds the running parts from :class:`~ticketbooth.config.Settings`.
 
 The one place where settings turn into constructor arguments; used by the web app
-factory and the CLI so both run exactly the same objects.  One builder per feature
-(the database, revocation, keys and tokens, accounts) returns its parts together with
-a ``close()`` and the background :class:`Job` s it needs; :class:`Services` closes them
-in reverse order, and the app's lifespan runs every job in one loop.  A new feature adds
-a builder, not a line in the lifespan.
+factory and the CLI so both run exactly the same objects.  One builder per feature (the
+database, revocation, keys and tokens here; login in ``_login``, sign-up in ``_signup``)
+returns its parts together with a ``close()`` and the background :class:`Job` s it needs;
+:class:`Services` closes them in reverse order, and the app's lifespan runs every job in
+one loop.  A new feature adds a builder in a module of its own, not a line in the lifespan.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from ._build_passkeys import PURGE_SECONDS, build_passkeys
+from ._login import build_login
+from ._signup import build_signup
+from .auth.accounts import AccountService
 from .auth.audit import Auditor
 from .auth.key_admin import KeyAdmin
 from .auth.keyring import Keyring
@@ -29,15 +32,13 @@ from .auth.service import AuthService
 from .auth.sessions import SessionManager
 from .auth.users import UserAdmin
 from .config import Settings
+from .mail.sender import OutboxSender
 from .store.audit import SqlAuditLog
 from .store.db import Database, migrate
 from .store.keys import SqlKeyRepository
-from .store.mfa import SqlMfaRepository
+from .store.outbox import SqlOutboxRepository
 from .store.products import SqlProductRepository
-from .store.refresh_tokens import SqlRefreshTokenRepository
 from .store.revocations import SqlRevocationRepository
-from .store.sessions import SqlSessionRepository
-from .store.users import SqlUserRepository
 from .tokens.claims import ValidationParameters
 from .tokens.issuer import TokenIssuer
 from .tokens.profiles import ACCESS_PROFILES
@@ -88,6 +89,9 @@ class Services:
     audit_log: SqlAuditLog
     sessions: SessionManager
     mfa: SecondFactors
+    accounts: AccountService
+    outbox: SqlOutboxRepository
+    mail_sender: OutboxSender
     passkeys: Passkeys
     revoker: Revoker | None = None
     features: list[Feature] = field(default_factory=list)
@@ -278,13 +282,19 @@ def build(
         raise
     audit_log = SqlAuditLog(db)
     auditor = Auditor([audit_log], now=now)
-    accounts = build_accounts(
+    hasher = hasher or PasswordHasher()
+    accounts = build_login(
+        settings, db, issuer=issuer, auditor=auditor, revoker=revoker, hasher=hasher, now=now
+    )
+    passkeys = build_passkeys(settings, db, auth=accounts.auth, auditor=auditor, now=now)
+    signup = build_signup(
         settings,
         db,
-        issuer=issuer,
         auditor=auditor,
         revoker=revoker,
-        hasher=hasher or PasswordHasher(),
+        hasher=hasher,
+        factors=accounts.mfa.status,
+        passkeys=passkeys.count,
         now=now,
     )
     svc = Services(
@@ -303,91 +313,12 @@ def build(
         sessions=accounts.sessions,
         mfa=accounts.mfa,
         limiter=accounts.limiter,
-        passkeys=build_passkeys(settings, db, auth=accounts.auth, auditor=auditor, now=now),
+        accounts=signup.accounts,
+        outbox=signup.outbox,
+        mail_sender=signup.mail_sender,
+        passkeys=passkeys,
     )
     keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
     purge = Feature(jobs=(Job("purge passkey challenges", PURGE_SECONDS, svc.passkeys.purge),))
     svc.features = [database, keys, revocation, purge]
     return svc
-
-
-@dataclass(frozen=True)
-class Accounts:
-    """The accounts feature's parts."""
-
-    auth: AuthService
-    users: UserAdmin
-    sessions: SessionManager
-    mfa: SecondFactors
-    limiter: LoginLimiter
-
-
-def build_accounts(
-    settings: Settings,
-    db: Database,
-    *,
-    issuer: TokenIssuer,
-    auditor: Auditor,
-    revoker: Revoker | None,
-    hasher: PasswordHasher,
-    now: Callable[[], float],
-) -> Accounts:
-    """Users, logins and sessions: the auth service, user and session administration,
-    and the failed-login limiter."""
-    limiter = LoginLimiter(
-        storage_uri=settings.redis_url or "memory://",
-        user_failures=settings.login_user_failures,
-        address_failures=settings.login_address_failures,
-        window_seconds=int(settings.login_window_minutes * 60),
-        is_enabled=settings.rate_limits,
-        namespace=settings.issuer,
-    )
-    users = SqlUserRepository(db)
-    refresh = SqlRefreshTokenRepository(db)
-    sessions = SqlSessionRepository(db)
-    mfa = SecondFactors(
-        repo=SqlMfaRepository(db),
-        users=users,
-        hasher=hasher,
-        limiter=limiter,
-        issuer=settings.issuer,
-        encryption_key=settings.encryption_key_bytes,
-        auditor=auditor,
-        unit_of_work=db.session,
-        now=now,
-    )
-    return Accounts(
-        limiter=limiter,
-        mfa=mfa,
-        auth=AuthService(
-            users=users,
-            refresh_tokens=refresh,
-            issuer=issuer,
-            hasher=hasher,
-            limiter=limiter,
-            refresh_lifetime=settings.refresh_seconds,
-            auditor=auditor,
-            revoker=revoker,
-            sessions=sessions,
-            unit_of_work=db.session,
-            second_factors=mfa.pending,
-            now=now,
-        ),
-        users=UserAdmin(
-            users=users,
-            refresh_tokens=refresh,
-            hasher=hasher,
-            auditor=auditor,
-            revoker=revoker,
-            sessions=sessions,
-            now=now,
-        ),
-        sessions=SessionManager(
-            sessions=sessions,
-            refresh_tokens=refresh,
-            auditor=auditor,
-            revoker=revoker,
-            unit_of_work=db.session,
-            now=now,
-        ),
-    )

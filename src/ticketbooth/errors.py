@@ -23,9 +23,16 @@
     │       └── RefreshTokenReuseError   a rotated token came back: family revoked
     ├── BadRequestError              a well-formed request that cannot be done → 400
     ├── WeakPasswordError            a new password fails the policy         → 422
+    ├── InvalidFieldError            a malformed field (an email address)    → 422
+    ├── BadRequestError              a request that cannot succeed as sent   → 400
+    │   ├── InvalidLinkError         a one-time link unknown, used or expired
+    │   └── IncorrectPasswordError   change-password's current password is wrong
     ├── RateLimitedError             too many failed attempts                → 429
+    │   └── TooManyRequestsError     too many requests for mail
     ├── PermissionDeniedError        valid identity, not allowed             → 403
-    │   └── CsrfError                a cookie-authenticated change without its CSRF token
+    │   ├── CsrfError                a cookie-authenticated change without its CSRF token
+    │   ├── RegistrationClosedError  sign-up is off, or the invite code is not good
+    │   └── UnverifiedEmailError     the password is right, the address unconfirmed
     ├── ConflictError                the thing already exists                → 409
     ├── NotFoundError                no such user, key or resource           → 404
     └── ConfigurationError           the server is set up wrong; raised at start-up
@@ -226,6 +233,24 @@ class WeakPasswordError(TicketboothError):
     description = "The password is too weak"
 
 
+class InvalidFieldError(TicketboothError):
+    """A field of a request is malformed (an email address); the message names it."""
+
+    description = "A field is malformed"
+
+
+class InvalidLinkError(BadRequestError):
+    """A one-time secret (verification or reset link) is unknown, used or expired."""
+
+    description = "Invalid or expired link"
+
+
+class IncorrectPasswordError(BadRequestError):
+    """The current password given to change it is wrong."""
+
+    description = "The current password is incorrect"
+
+
 class RateLimitedError(TicketboothError):
     """Too many failed attempts for a username or a client address."""
 
@@ -234,6 +259,12 @@ class RateLimitedError(TicketboothError):
     def __init__(self, retry_after: int) -> None:
         super().__init__()
         self.retry_after = max(1, retry_after)
+
+
+class TooManyRequestsError(RateLimitedError):
+    """Too many requests that send mail, for an address or from a client."""
+
+    description = "Too many requests; try again later"
 
 
 class PermissionDeniedError(TicketboothError):
@@ -252,6 +283,18 @@ class CsrfError(PermissionDeniedError):
     description = (
         "Missing or invalid CSRF token: send the csrf cookie's value in the X-CSRF-Token header"
     )
+
+
+class RegistrationClosedError(PermissionDeniedError):
+    """Sign-up is off, or the invite code is wrong, used or expired (alike)."""
+
+    description = "Registration is closed"
+
+
+class UnverifiedEmailError(PermissionDeniedError):
+    """A correct password whose user must confirm the email address first."""
+
+    description = "Confirm your email address first"
 
 
 class ConflictError(TicketboothError):

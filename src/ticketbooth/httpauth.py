@@ -29,6 +29,7 @@ from .errors import (
     BadRequestError,
     ConflictError,
     CsrfError,
+    InvalidFieldError,
     InvalidTokenError,
     NotFoundError,
     PermissionDeniedError,
@@ -193,6 +194,7 @@ STATUS: tuple[tuple[type[TicketboothError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (WeakPasswordError, 422),
+    (InvalidFieldError, 422),
     (RateLimitedError, 429),
 )
 """Which status each kind of error answers with; anything else is a 500."""

@@ -87,8 +87,13 @@ def test_register_list_and_delete(
     assert excluded == {b64url(c.credential_id) for c in held}
     assert all(c["transports"] == ["hybrid", "internal"] for c in later["excludeCredentials"])
 
+    me = client.get("/api/auth/me", headers=bearer(access))
+    assert me.json()["mfa"]["passkeys"] == 2
+
     deleted = client.delete(f"/api/auth/passkeys/{created['id']}", headers=bearer(access))
     assert deleted.status_code == 204
+    me = client.get("/api/auth/me", headers=bearer(access))
+    assert me.json()["mfa"]["passkeys"] == 1
     again = client.delete(f"/api/auth/passkeys/{created['id']}", headers=bearer(access))
     assert again.status_code == 404
     assert again.json() == NOT_FOUND

@@ -182,6 +182,23 @@ def test_recovery_codes_work_once_and_regenerating_voids_them(
     )
 
 
+def test_me_shows_totp_and_the_recovery_codes_left(server: Server, client: httpx.Client) -> None:
+    name = fresh_user(server)
+    access = tokens(client, name)["accessToken"]
+
+    def mfa() -> object:
+        me = client.get("/api/auth/me", headers=bearer(access))
+        assert me.status_code == 200, me.text
+        return me.json()["mfa"]
+
+    assert mfa() == {"totp": False, "recoveryCodes": 0, "passkeys": 0}
+    _, codes = enable_totp(client, access)
+    assert mfa() == {"totp": True, "recoveryCodes": 10, "passkeys": 0}
+    used = _second_step(client, mfa_token(client, name), recoveryCode=codes[0])
+    assert used.status_code == 200, used.text
+    assert mfa() == {"totp": True, "recoveryCodes": 9, "passkeys": 0}
+
+
 def test_disable_needs_the_password(server: Server, client: httpx.Client) -> None:
     name = fresh_user(server)
     access = tokens(client, name)["accessToken"]

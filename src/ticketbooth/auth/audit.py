@@ -44,6 +44,13 @@ EVENTS = (
     "key_retired",
     "access_revoked",
     "session_revoked",
+    "register",
+    "email_verified",
+    "verify_email",
+    "verification_sent",
+    "password_reset_requested",
+    "password_reset",
+    "invite_created",
 )
 
 

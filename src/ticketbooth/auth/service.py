@@ -77,6 +77,8 @@ class AuthService:
             commit together or not at all.  Without it each write is its own transaction.
         second_factors: the second factors a user must still pass after a password
             (none by default); TOTP and passkeys plug in here.
+        admit: a last check of a user whose password was right; raises to refuse (the
+            accounts feature's verified-address rule).
         now: the clock.
     """
 
@@ -94,8 +96,10 @@ class AuthService:
         sessions: SessionRepository | None = None,
         unit_of_work: UnitOfWork = contextlib.nullcontext,
         second_factors: Callable[[UserRecord], Sequence[str]] | None = None,
+        admit: Callable[[UserRecord, RequestContext], None] | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
+        self._admit = admit
         self._audit = auditor or Auditor(now=now)
         self._sessions = sessions
         self._uow = unit_of_work
@@ -141,6 +145,8 @@ class AuthService:
         Raises:
             RateLimitedError: too many recent failures for the username or the address.
             InvalidCredentialsError: unknown user, wrong password or disabled user, alike.
+            TicketboothError: what ``admit`` raises for a right password (accounts: the
+                address is unconfirmed); a wrong password stays ``InvalidCredentialsError``.
         """
         address = context.address or "unknown"
         try:
@@ -172,6 +178,8 @@ class AuthService:
                 reason=reason,
             )
             raise InvalidCredentialsError()
+        if self._admit is not None:
+            self._admit(user, context)
         if self._hasher.needs_rehash(user.password_hash):
             self._users.update(user.id, password_hash=self._hasher.hash(password))
         pending = tuple(self._second_factors(user)) if self._second_factors else ()

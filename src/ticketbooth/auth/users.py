@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ..errors import ConfigurationError, NotFoundError, WeakPasswordError
+from ..errors import (
+    ConfigurationError,
+    ConflictError,
+    InvalidFieldError,
+    NotFoundError,
+    WeakPasswordError,
+)
 from ..store.records import (
     ROLES,
     RefreshTokenRepository,
@@ -16,11 +21,9 @@ from ..store.records import (
     UserRepository,
 )
 from .audit import Auditor
+from .identity import check_email, check_username
 from .passwords import PasswordHasher, check_password
 from .revocation import Revoker
-
-_USERNAME = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 
 
 class UserAdmin:
@@ -53,18 +56,30 @@ class UserAdmin:
         Raises:
             ConfigurationError: the username, role or email is not acceptable.
             WeakPasswordError: the password fails the policy.
-            ConflictError: the username is taken.
+            ConflictError: the username or the address, in any case, is taken.
         """
-        if not _USERNAME.fullmatch(username):
-            raise ConfigurationError(
-                "usernames are 1-150 characters of letters, digits and _ . @ + -"
-            )
+        try:
+            check_username(username)
+        except InvalidFieldError as exc:
+            raise ConfigurationError(exc.message) from None
+        if email is not None:
+            try:
+                email = check_email(email)
+            except InvalidFieldError:
+                raise ConfigurationError(f"{email!r} is not an email address") from None
         _check_role(role)
-        if email is not None and (len(email) > 320 or not _EMAIL.fullmatch(email)):
-            raise ConfigurationError(f"{email!r} is not an email address")
         check_password(password, username=username)
+        if self._users.get_by_username(username) is not None:
+            raise ConflictError(f"user {username!r} already exists")
+        if email is not None and self._users.get_by_email(email) is not None:
+            raise ConflictError(f"the email address {email!r} is already registered")
+        # An operator vouches for the address they type: it counts as confirmed.
         user = self._users.add(
-            username=username, password_hash=self._hasher.hash(password), role=role, email=email
+            username=username,
+            password_hash=self._hasher.hash(password),
+            role=role,
+            email=email,
+            email_verified_at=self._utcnow() if email is not None else None,
         )
         self._audit.record("user_created", user_id=user.id, username=username, role=role)
         return user

@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 # The order of these imports is the order --help lists the commands in.
-from . import _serve, _users, _sessions, _keys, _tokens, _audit, _check  # noqa: F401
+from . import _serve, _users, _sessions, _keys, _tokens, _audit, _check, _accounts  # noqa: F401
 from ._base import DEMO_PRODUCTS, app
 
 __all__ = ["DEMO_PRODUCTS", "app", "main"]

@@ -29,6 +29,7 @@ from pydantic_settings import (
 
 from ..errors import ConfigurationError
 from ._sources import ENV_PREFIX, AppSettingsJsonSource, _config_path
+from .accounts import AccountSettings
 from .browser import CORS_METHODS, BrowserSettings
 from .deployment import DeploymentSettings
 from .keys import KeySettings
@@ -43,6 +44,7 @@ __all__ = ["CORS_METHODS", "ENV_PREFIX", "Settings", "load_settings"]
 
 class Settings(  # fields come in reverse order of the bases: the database first
     PasskeySettings,
+    AccountSettings,
     DeploymentSettings,
     BrowserSettings,
     SessionSettings,

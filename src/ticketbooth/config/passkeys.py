@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import NoDecode
@@ -20,19 +19,10 @@ _DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-
 
 
 class PasskeySettings(BaseModel):
-    """``TICKETBOOTH_PUBLIC_URL`` and the passkey settings that refine it."""
+    """The passkey settings that refine ``TICKETBOOTH_PUBLIC_URL`` (``config/accounts.py``)."""
 
-    public_url: str = "http://127.0.0.1:8000"  # the address people open (issue 12 shares it)
     passkey_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     passkey_rp_id: str | None = None  # default: the host of TICKETBOOTH_PUBLIC_URL
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"{value!r} is not an http(s) URL like https://auth.example.com")
-        return value.rstrip("/")
 
     @field_validator("passkey_origins", mode="before")
     @classmethod

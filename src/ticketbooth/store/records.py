@@ -7,6 +7,7 @@ never leave ``store``.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
@@ -14,6 +15,15 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 ROLES: tuple[str, ...] = ("Admin", "User")
+
+
+def normalize(name: str) -> str:
+    """The form a username or email address is looked up and kept unique by.
+
+    NFKC then case folding, as ASP.NET Core Identity normalizes: ``Zoe``, ``ZOE`` and
+    the full-width ``Zoe`` are one name.
+    """
+    return unicodedata.normalize("NFKC", name).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +37,11 @@ class UserRecord:
     password_hash: str
     is_disabled: bool
     created_at: datetime
+    email_verified_at: datetime | None = None
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def __repr__(self) -> str:
         return f"UserRecord(id={self.id}, username={self.username!r}, role={self.role!r})"
@@ -99,9 +114,17 @@ class UserRepository(Protocol):
 
     def get(self, user_id: int) -> UserRecord | None: ...
     def get_by_username(self, username: str) -> UserRecord | None: ...
+    def get_by_email(self, email: str) -> UserRecord | None: ...
     def add(
-        self, *, username: str, password_hash: str, role: str, email: str | None
+        self,
+        *,
+        username: str,
+        password_hash: str,
+        role: str,
+        email: str | None,
+        email_verified_at: datetime | None = None,
     ) -> UserRecord: ...
+    def set_email_verified(self, user_id: int, email: str, now: datetime) -> bool: ...
     def list(self) -> list[UserRecord]: ...
     def update(
         self,
@@ -112,6 +135,59 @@ class UserRepository(Protocol):
         password_hash: str | None = None,
     ) -> UserRecord | None: ...
     def delete(self, user_id: int) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OneTimeSecretRecord:
+    """A one-time secret (``verify``, ``reset``, ``invite``); only the hash is kept."""
+
+    id: str
+    purpose: str
+    secret_hash: str
+    user_id: int | None
+    email: str | None
+    role: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class OneTimeSecretRepository(Protocol):
+    """One-time secrets, each usable once (one conditional update)."""
+
+    def add(self, record: OneTimeSecretRecord) -> None: ...
+    def find(self, purpose: str, secret_hash: str) -> OneTimeSecretRecord | None: ...
+    def use(self, secret_id: str, now: datetime) -> bool: ...
+    def retire_for_user(self, user_id: int, purpose: str, now: datetime) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MailRecord:
+    """A mail in the outbox."""
+
+    id: int
+    recipient: str
+    subject: str
+    body_text: str
+    body_html: str
+    created_at: datetime
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+    def __repr__(self) -> str:  # bodies carry one-time links
+        return f"MailRecord(id={self.id}, subject={self.subject!r}, attempts={self.attempts})"
+
+
+class OutboxRepository(Protocol):
+    """Mails waiting for delivery; a sender claims each with a conditional update."""
+
+    def add(self, *, recipient: str, subject: str, body_text: str, body_html: str) -> None: ...
+    def pending(self) -> list[MailRecord]: ...
+    def claim(self, now: datetime, lease_seconds: float, limit: int) -> list[MailRecord]: ...
+    def mark_sent(self, mail_id: int, now: datetime) -> None: ...
+    def mark_failed(self, mail_id: int, error: str, retry_at: datetime) -> None: ...
 
 
 class RefreshTokenRepository(Protocol):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ConflictError
 from .db import Database, affected
 from .models import User
-from .records import UserRecord
+from .records import UserRecord, normalize
 
 
 def _record(user: User) -> UserRecord:
@@ -22,6 +22,7 @@ def _record(user: User) -> UserRecord:
         password_hash=user.password_hash,
         is_disabled=user.is_disabled,
         created_at=user.created_at,
+        email_verified_at=user.email_verified_at,
     )
 
 
@@ -37,20 +38,39 @@ class SqlUserRepository:
             return _record(user) if user else None
 
     def get_by_username(self, username: str) -> UserRecord | None:
+        """The user whose name matches regardless of case (see :func:`normalize`)."""
+        query = select(User).where(User.username_normalized == normalize(username))
         with self._db.read() as session:
-            user = session.scalar(select(User).where(User.username == username))
+            user = session.scalar(query)
             return _record(user) if user else None
 
-    def add(self, *, username: str, password_hash: str, role: str, email: str | None) -> UserRecord:
+    def get_by_email(self, email: str) -> UserRecord | None:
+        """The user whose address matches regardless of case."""
+        with self._db.read() as session:
+            user = session.scalar(select(User).where(User.email_normalized == normalize(email)))
+            return _record(user) if user else None
+
+    def add(
+        self,
+        *,
+        username: str,
+        password_hash: str,
+        role: str,
+        email: str | None,
+        email_verified_at: datetime | None = None,
+    ) -> UserRecord:
         """Create a user.
 
         Raises:
-            ConflictError: the username is taken.
+            ConflictError: the username (or the email address), in any case, is taken.
         """
         now = datetime.now(UTC)
         user = User(
             username=username,
+            username_normalized=normalize(username),
             email=email,
+            email_normalized=normalize(email) if email is not None else None,
+            email_verified_at=email_verified_at,
             password_hash=password_hash,
             role=role,
             is_disabled=False,
@@ -62,8 +82,18 @@ class SqlUserRepository:
                 session.add(user)
                 session.flush()
                 return _record(user)
-        except IntegrityError as exc:
-            raise ConflictError(f"user {username!r} already exists") from exc
+        except IntegrityError as exc:  # the unique indexes decide, even under a race
+            raise ConflictError(f"user {username!r} or its email address already exists") from exc
+
+    def set_email_verified(self, user_id: int, email: str, now: datetime) -> bool:
+        """Mark the address confirmed, if it is still the user's address."""
+        with self._db.session() as session:
+            result = session.execute(
+                update(User)
+                .where(User.id == user_id, User.email_normalized == normalize(email))
+                .values(email_verified_at=now, updated_at=now)
+            )
+            return affected(result) == 1
 
     def list(self) -> list[UserRecord]:
         with self._db.session() as session:

@@ -27,6 +27,7 @@ from .flat import include_flat
 from .metrics import Metrics, RequestTimer
 from .page import page_router
 from .routes import (
+    accounts_router,
     auth_router,
     meta_router,
     mfa_router,
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             if job.start is not None:
                 await run_in_threadpool(job.start)
         tasks = [asyncio.create_task(_every(job)) for job in svc.jobs]
+        svc.mail_sender.start()
         try:
             yield
         finally:
@@ -155,6 +157,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(svc.mail_sender.stop)
             svc.close()
 
     app = FastAPI(
@@ -175,6 +178,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     attach(app, svc.validator)
     routers = (
         auth_router,
+        accounts_router,
         sessions_router,
         mfa_router,
         passkeys_router,

@@ -40,6 +40,7 @@ ASSETS = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "security.js": "text/javascript; charset=utf-8",
+    "accounts.js": "text/javascript; charset=utf-8",
     "passkeys.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
@@ -59,8 +60,10 @@ def _serve(name: str) -> Response:
 
 
 @page_router.get("/")
+@page_router.get("/verify-email")
+@page_router.get("/reset-password")
 def index() -> Response:
-    """The single-page app."""
+    """The single-page app (also where the links in account mails land)."""
     return _serve("index.html")
 
 

@@ -1,10 +1,12 @@
 """The routes of API.md, one module per router with its bodies beside it.
 
-``auth`` (``/api/auth``), ``products`` (the demo API) and ``meta`` (discovery, keys,
-health, metrics); ``sessions``, ``mfa`` and ``passkeys`` sit beneath ``/api/auth``.
+``auth`` (``/api/auth``), ``accounts`` (sign-up, verification, reset, ``me``),
+``products`` (the demo API) and ``meta`` (discovery, keys, health, metrics); ``sessions``,
+``mfa`` and ``passkeys`` sit beneath ``/api/auth``.
 A feature adds its router here and in the app factory.
 """
 
+from .accounts import accounts_router
 from .auth import auth_router
 from .meta import meta_router
 from .mfa import mfa_router
@@ -13,6 +15,7 @@ from .products import products_router
 from .sessions import sessions_router
 
 __all__ = [
+    "accounts_router",
     "auth_router",
     "meta_router",
     "mfa_router",
