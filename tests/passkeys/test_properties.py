@@ -124,4 +124,4 @@ def test_arbitrary_passkey_ids_never_5xx(
     with site.client() as client:
         response = client.delete(f"/api/auth/passkeys/{segment}", headers=headers)
 
-    assert response.status_code in (404, 405), response.text
+    assert response.status_code in (307, 404, 405), response.text  # 307: the empty id
