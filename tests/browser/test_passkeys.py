@@ -1,5 +1,13 @@
 """Passkeys in headless Chromium with the DevTools virtual authenticator: add one on the
-Security view, sign out, sign in with the passkey alone, delete it, and be refused."""
+Security view, sign out, sign in with the passkey alone, delete it, and be refused.
+
+Passkeys are bound to a domain name (browsers refuse an IP address as the relying
+party) and to an exact origin, port included, which the server must know when it starts
+(``TICKETBOOTH_PUBLIC_URL``), before it has said where it listens.  So a TCP proxy takes
+a port from the kernel first (race-free), the server starts with
+``http://localhost:<proxy port>``, and the browser opens that address, the proxy
+standing where a deployment's own would.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +17,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
 
+from tests.ops.tcp_proxy import TcpProxy
 from tests.servers import PASSWORDS, Server, ServerPool
 
 from .conftest import TIMEOUT_MS, notice, shot
-from .relay import Relay
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 AUTHENTICATOR = {
@@ -25,26 +33,27 @@ AUTHENTICATOR = {
 
 
 @pytest.fixture(scope="module")
-def relay() -> Iterator[Relay]:
-    made = Relay()
+def proxy() -> Iterator[TcpProxy]:
+    """Its port first; its target once the server says where it listens."""
+    made = TcpProxy(("127.0.0.1", 9))
     yield made
-    made.close()
+    made.cut()
 
 
 @pytest.fixture(scope="module")
-def passkey_site(module_servers: ServerPool, relay: Relay) -> Server:
-    """The service at ``http://localhost:<relay port>`` (a domain: passkeys refuse IPs)."""
+def passkey_site(module_servers: ServerPool, proxy: TcpProxy) -> Server:
+    """The service at ``http://localhost:<proxy port>`` (a domain: passkeys refuse IPs)."""
     server = module_servers.start(
-        settings={"TICKETBOOTH_PUBLIC_URL": f"http://localhost:{relay.port}"}
+        settings={"TICKETBOOTH_PUBLIC_URL": f"http://localhost:{proxy.port}"}
     )
-    relay.start(server.port)
+    proxy.target = ("127.0.0.1", server.port)
     return server
 
 
 @pytest.fixture
-def context(chromium: Browser, passkey_site: Server, relay: Relay) -> Iterator[BrowserContext]:
+def context(chromium: Browser, passkey_site: Server, proxy: TcpProxy) -> Iterator[BrowserContext]:
     ctx = chromium.new_context(
-        base_url=f"http://localhost:{relay.port}", viewport={"width": 1040, "height": 720}
+        base_url=f"http://localhost:{proxy.port}", viewport={"width": 1040, "height": 720}
     )
     ctx.set_default_timeout(TIMEOUT_MS)
     yield ctx

@@ -2,8 +2,8 @@
 
 Arbitrary JSON as the credential, and a valid credential with one field (at any depth)
 replaced by arbitrary JSON: strings with NUL and lone surrogates, huge numbers, deep
-containers.  Derandomized, no example database, bounded example counts (as
-tests/http/test_properties.py).
+containers; derandomized, with the strategies and settings of
+tests/http/test_properties.py and bounded example counts.
 """
 
 from __future__ import annotations
@@ -14,30 +14,15 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.http.test_properties import ANY_TEXT, FUZZ, JSON_VALUES
 from tests.servers import Server
 
 from .authenticator import SoftAuthenticator
 from .conftest import ORIGIN, access_token, add_passkey, bearer, fresh_user
 
-FUZZ = settings(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=200)
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**40), max_value=10**40)
-    | st.floats()
-    | ANY_TEXT,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
-    max_leaves=10,
-)
 REGISTER_FIELDS = ["id", "rawId", "type", "clientDataJSON", "attestationObject", "transports"]
 LOGIN_FIELDS = ["id", "rawId", "type", "clientDataJSON", "authenticatorData", "signature"]
 LOGIN_FIELDS += ["userHandle"]

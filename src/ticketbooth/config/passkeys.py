@@ -7,14 +7,14 @@ end on a subdomain) and ``TICKETBOOTH_PASSKEY_RP_ID`` widens the id to a parent 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import NoDecode
 
-_ORIGIN = re.compile(r"https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?")
+from ._origins import checked_origins, comma_separated
+
 _DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 
 
@@ -27,23 +27,12 @@ class PasskeySettings(BaseModel):
     @field_validator("passkey_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
-        if isinstance(value, str):  # from the environment: a,b,c (or a JSON list)
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [item.strip() for item in text.split(",") if item.strip()]
-        return value
+        return comma_separated(value)
 
     @field_validator("passkey_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:
-        for origin in value:
-            if not _ORIGIN.fullmatch(origin):
-                raise ValueError(
-                    f"{origin!r} is not an origin: give scheme, host and optional port, "
-                    "like https://app.example.com (no path, no trailing slash)"
-                )
-        return [origin.lower() for origin in value]
+        return checked_origins(value)
 
     @field_validator("passkey_rp_id")
     @classmethod

@@ -228,20 +228,18 @@ class Passkeys:
                     passkey_id=record.id,
                 )
         except ConflictError as exc:
-            self._audit.record(
-                "passkey_registered",
-                "failure",
-                user_id=user.id,
-                username=user.username,
-                context=context,
-                reason="duplicate" if exc.message != TOO_MANY else "too_many",
-            )
+            reason = "duplicate" if exc.message != TOO_MANY else "too_many"
+            self._registration_failed(user, context, reason)
             raise
         return record
 
     def _refuse_registration(
         self, user: UserRecord, context: RequestContext, reason: str, message: str
     ) -> NoReturn:
+        self._registration_failed(user, context, reason)
+        raise BadRequestError(message)
+
+    def _registration_failed(self, user: UserRecord, context: RequestContext, reason: str) -> None:
         self._audit.record(
             "passkey_registered",
             "failure",
@@ -250,7 +248,6 @@ class Passkeys:
             context=context,
             reason=reason,
         )
-        raise BadRequestError(message)
 
     # -- sign-in ---------------------------------------------------------------------
 

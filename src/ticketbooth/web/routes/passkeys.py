@@ -12,11 +12,19 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from ...errors import InvalidCredentialsError, NotFoundError
+from ...errors import NotFoundError
 from ...principal import Principal
 from ...store.records import UserRecord
 from ..dependencies import require_user
-from ._common import BEARER, NO_STORE, Message, request_context, services, user_id_of
+from ._common import (
+    BEARER,
+    NO_STORE,
+    Message,
+    caller_account,
+    request_context,
+    services,
+    user_id_of,
+)
 from .auth import login_answer
 from .auth_schemas import CookieSession, TokenResponse
 from .passkeys_schemas import (
@@ -41,11 +49,7 @@ MAX_ID_LENGTH = 36
 
 def _caller(request: Request, user: Principal) -> UserRecord:
     """The caller's account; a token whose user is gone or disabled is refused (401)."""
-    user_id = user_id_of(user)
-    record = None if user_id is None else services(request).passkeys.account(user_id)
-    if record is None or record.is_disabled:
-        raise InvalidCredentialsError()
-    return record
+    return caller_account(user, services(request).passkeys.account)
 
 
 @passkeys_router.post("/register/options", openapi_extra=BEARER, responses=ERRORS)
