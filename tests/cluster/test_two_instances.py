@@ -14,8 +14,8 @@ POLL_SECONDS = 1.0
 REDIS_ONLY_POLL_SECONDS = 3600.0
 DELIVERY_BOUND = 60.0
 """How long B may take to refuse a revoked token.  The documented bound is one poll
-interval plus the query (README), and a Redis message takes milliseconds; the test
-prints the measured delay for the README rather than asserting it, because a loaded
+interval plus the query (docs/api.md), and a Redis message takes milliseconds; the test
+prints the measured delay for docs/operations.md rather than asserting it, because a loaded
 2-core machine may not schedule B's poll thread for seconds.  A revocation that is not
 delivered at all never arrives, which this bound still catches: it is 60 poll
 intervals, and far below REDIS_ONLY_POLL_SECONDS."""

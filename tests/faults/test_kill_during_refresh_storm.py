@@ -37,7 +37,7 @@ KILL_AFTER = SESSIONS * REFRESHES_PER_SESSION // 3
 """Successful refreshes before the kill: a third of the storm, so every client is busy."""
 STORM_BOUND_SECONDS = 180.0
 """How long the storm may take to reach ``KILL_AFTER``.  A refresh is four short queries
-(README: a few milliseconds); even at 10 per second on a loaded 2-core machine the kill
+(docs/performance.md: a few milliseconds); even at 10 per second on a loaded 2-core machine the kill
 comes within 30 s, so this bound only catches a hung storm."""
 
 

@@ -27,7 +27,7 @@ from tests.servers import PASSWORDS, Server, ServerFactory
 WORKERS = {"login": 4, "refresh": 2, "my-info": 2, "products": 1}
 BOUND_SECONDS = 120.0
 """Bound on each wait: the slowest request here is a login queued behind the others'
-argon2id hashes (about 0.1 s each on this machine kind, README), so the server drains
+argon2id hashes (about 0.1 s each on this machine kind, docs/performance.md), so the server drains
 in a few seconds; the bound only catches a hang."""
 WARM_UP = 20
 """Answers to collect before the pause, so every kind of request is running."""

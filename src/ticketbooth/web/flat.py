@@ -4,7 +4,7 @@ FastAPI's ``include_router`` keeps each router as one nested route of the app: a
 is matched against the routers' routes once to pick the router and once more inside it,
 and every candidate route on the way saves and restores routing state in the scope.  For
 ``GET /api/products/my-info`` that was about a third of the app's own time per request
-(bench/http.py, README "Performance").  :func:`include_flat` instead adds each route of
+(bench/http.py, docs/performance.md).  :func:`include_flat` instead adds each route of
 the router to the app itself, with the same path, methods, models, responses, tags and
 documentation, so the OpenAPI document is the same and a request is matched once.
 """
