@@ -15,7 +15,7 @@ from tests.passkeys.authenticator import SoftAuthenticator
 from tests.servers import scrub_ticketbooth_env
 from ticketbooth.auth.passkeys import CHALLENGE_SECONDS, MAX_PASSKEYS, RelyingParty
 from ticketbooth.auth.passkeys.service import REGISTRATION_OVER, TOO_MANY
-from ticketbooth.config import load_settings
+from ticketbooth.config import Settings, load_settings
 from ticketbooth.errors import (
     BadRequestError,
     ConfigurationError,
@@ -187,9 +187,24 @@ def test_passkey_settings_read_from_the_environment(
         "TICKETBOOTH_PASSKEY_ORIGINS", "https://App.example.com, https://x.example.com"
     )
     monkeypatch.setenv("TICKETBOOTH_PASSKEY_RP_ID", "Example.com")
+    monkeypatch.setenv("TICKETBOOTH_CORS_ORIGINS", "https://App.example.com")
 
     settings = load_settings()
 
     assert settings.public_url == "https://auth.example.com"
     assert settings.passkey_origins == ["https://app.example.com", "https://x.example.com"]
     assert settings.passkey_rp_id == "example.com"
+    # both groups' list validators run (a shared validator name once replaced CORS's)
+    assert settings.cors_origins == ["https://app.example.com"]
+
+
+def test_no_two_settings_groups_share_a_validator_name() -> None:
+    """``Settings`` inherits every group: a validator named like another group's replaces
+    it, and that group's values go unchecked (or, for lists, unparsed)."""
+    seen: dict[str, str] = {}
+    for group in Settings.__mro__[1:]:
+        validators = group.__dict__.get("__pydantic_decorators__")
+        for name in validators.field_validators if validators else {}:
+            assert name not in seen, f"{group.__name__}.{name} and {seen[name]}.{name}"
+            seen[name] = group.__name__
+    assert {"_passkey_origins", "_origins"} <= set(seen)

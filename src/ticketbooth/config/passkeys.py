@@ -19,24 +19,28 @@ _DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-
 
 
 class PasskeySettings(BaseModel):
-    """The passkey settings that refine ``TICKETBOOTH_PUBLIC_URL`` (``config/accounts.py``)."""
+    """The passkey settings that refine ``TICKETBOOTH_PUBLIC_URL`` (``config/accounts.py``).
+
+    Validator names carry the group's prefix: ``Settings`` inherits every group, so a
+    validator named like another group's would replace it.
+    """
 
     passkey_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     passkey_rp_id: str | None = None  # default: the host of TICKETBOOTH_PUBLIC_URL
 
     @field_validator("passkey_origins", mode="before")
     @classmethod
-    def _comma_separated(cls, value: Any) -> Any:
+    def _passkey_origins_list(cls, value: Any) -> Any:
         return comma_separated(value)
 
     @field_validator("passkey_origins")
     @classmethod
-    def _origins(cls, value: list[str]) -> list[str]:
+    def _passkey_origins(cls, value: list[str]) -> list[str]:
         return checked_origins(value)
 
     @field_validator("passkey_rp_id")
     @classmethod
-    def _rp_id(cls, value: str | None) -> str | None:
+    def _passkey_rp_id(cls, value: str | None) -> str | None:
         if value is None:
             return None
         domain = value.strip().lower()
