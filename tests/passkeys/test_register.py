@@ -111,7 +111,8 @@ def test_another_users_passkey_is_not_found(
     other = access_token(client, fresh_user(site))
     passkey = add_passkey(client, owner, phone)
 
-    for path in (passkey["id"], "no-such-id", "x" * 37):
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for path in (passkey["id"], unknown, passkey["id"].upper(), "no-such-id", "x" * 37, "%00"):
         response = client.delete(f"/api/auth/passkeys/{path}", headers=bearer(other))
         assert response.status_code == 404, path
         assert response.json() == NOT_FOUND

@@ -7,6 +7,7 @@ The options routes answer what ``PublicKeyCredential.parseCreationOptionsFromJSO
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -43,8 +44,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Message},
     409: {"model": Message},
 }
-MAX_ID_LENGTH = 36
-"""Passkey ids are UUIDs; a longer one names nothing."""
+
+
+def _is_passkey_id(value: str) -> bool:
+    """Passkey ids are UUIDs in their canonical form; anything else names nothing (and
+    never reaches the database: PostgreSQL refuses a NUL in a query)."""
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
 
 
 def _caller(request: Request, user: Principal) -> UserRecord:
@@ -92,7 +100,7 @@ def delete_passkey(
     passkey_id: str, request: Request, user: Principal = Depends(require_user)
 ) -> Response:
     """Remove one of the caller's passkeys; another user's is not found."""
-    if len(passkey_id) > MAX_ID_LENGTH:
+    if not _is_passkey_id(passkey_id):
         raise NotFoundError("Passkey not found")
     services(request).passkeys.delete(
         _caller(request, user), passkey_id, context=request_context(request)
