@@ -70,6 +70,8 @@ bench: $(STAMP)
 	@$(BIN)/python bench/sessions_vs_jwt.py
 	@$(BIN)/python bench/load.py
 	@$(BIN)/python bench/frameworks.py
+	@if command -v valgrind >/dev/null; then $(BIN)/python bench/framework_instructions.py; else echo "==> valgrind missing: bench/framework_instructions.py skipped"; fi
+	@$(BIN)/python bench/admin.py
 	@$(BIN)/python bench/soak.py
 
 clean:

@@ -9,7 +9,9 @@ refreshes per second, counted over a window that starts ``--ramp`` seconds in.
 
 The limit: a process on the same CPU running, on the same database (same schema, same
 indexes, same rows so far), the SQL statements of one rotation as ticketbooth issues them
-(read by the benchmark from the service's own engine, see below), written out by hand with
+(the ones the benchmark prints off the service's own engine, see below, in the same order:
+the token, the user, the rotation, the successor, the session's touch returning ``amr``,
+the audit row last; the audit append's text is the service's own), written out by hand with
 plain ``psycopg`` (``sqlite3`` for SQLite) in ONE transaction per rotation, over a pool of
 the same size (``--clients`` connections, one per thread, never pinged): the database's
 own limit for that transaction.  Its audit rows continue the same hash chain.
@@ -40,6 +42,7 @@ import hashlib
 import http.client
 import importlib.util
 import json
+import re
 import secrets
 import shutil
 import signal
@@ -56,6 +59,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from ticketbooth.store import audit as audit_store
+from ticketbooth.store.records import AuditEvent
 
 HERE = Path(__file__).resolve().parent
 SERVER_CPU = 0
@@ -129,17 +135,26 @@ INSERT_TOKEN = (
     "INSERT INTO refresh_tokens (id, user_id, family_id, parent_id, token_hash, issued_at, "
     "expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
+TOUCH_SESSION = "UPDATE sessions SET last_used_at = %s WHERE id = %s RETURNING amr"
+INSERT_SESSION = (
+    "INSERT INTO sessions (id, user_id, created_at, last_used_at, amr) VALUES (%s, %s, %s, %s, %s)"
+)
+# The audit append: on PostgreSQL the service's own statement (one round trip: the head
+# locked, moved on and the row inserted, the hash computed by the database); on SQLite
+# the three statements it sends there.
+APPEND_POSTGRESQL = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", str(audit_store.APPEND_POSTGRESQL.text))
 TAKE_HEAD = "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash"
 INSERT_AUDIT = (
     "INSERT INTO audit_events (id, at, event, outcome, user_id, username, address, "
     "user_agent, detail, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 MOVE_HEAD = "UPDATE audit_head SET last_hash = %s WHERE id = 1"
-LIMIT_STATEMENTS = 7
+LIMIT_STATEMENTS = {"postgresql": 6, "sqlite": 8}
 
 
 def limit_rotation(dialect: Dialect, connection: Any, token: str) -> str:
-    """One rotation of ``token`` in one transaction; the new token."""
+    """One rotation of ``token`` in one transaction, the service's statements in its
+    order (the audit row last); the new token."""
     sql = dialect.sql
     cursor = connection.cursor()
     now = datetime.now(UTC)
@@ -159,35 +174,52 @@ def limit_rotation(dialect: Dialect, connection: Any, token: str) -> str:
             dialect.time(now), dialect.time(now + timedelta(days=7)),
         ),
     )  # fmt: skip
-    cursor.execute(sql(TAKE_HEAD))
-    row_id, prev_hash = cursor.fetchone()
+    cursor.execute(sql(TOUCH_SESSION), (dialect.time(now), row[2]))
+    assert cursor.fetchone() is not None, "the limit's session is missing"
+    event = AuditEvent(
+        at=now, event="refresh", outcome="success", user_id=user[0], username=user[1],
+        address="127.0.0.1", user_agent=None, detail={},
+    )  # fmt: skip
     detail = "{}"
-    body = json.dumps(
-        [row_id, now.isoformat(), "refresh", "success", user[0], user[1], "127.0.0.1", None,
-         detail],
-        separators=(",", ":"),
-    )  # fmt: skip
-    digest = hashlib.sha256((prev_hash + body).encode()).hexdigest()
-    cursor.execute(
-        sql(INSERT_AUDIT),
-        (
-            row_id, dialect.time(now), "refresh", "success", user[0], user[1], "127.0.0.1",
-            None, detail, prev_hash, digest,
-        ),
-    )  # fmt: skip
-    cursor.execute(sql(MOVE_HEAD), (digest,))
+    tail = audit_store._tail(event, detail)
+    if dialect.sqlite:
+        cursor.execute(sql(TAKE_HEAD))
+        row_id, prev_hash = cursor.fetchone()
+        digest = audit_store._chain_hash(prev_hash, row_id, tail)
+        cursor.execute(
+            sql(INSERT_AUDIT),
+            (
+                row_id, dialect.time(now), "refresh", "success", user[0], user[1], "127.0.0.1",
+                None, detail, prev_hash, digest,
+            ),
+        )  # fmt: skip
+        cursor.execute(sql(MOVE_HEAD), (digest,))
+    else:
+        cursor.execute(
+            APPEND_POSTGRESQL,
+            {
+                "tail": tail, "at": now, "event": "refresh", "outcome": "success",
+                "user_id": user[0], "username": user[1], "address": "127.0.0.1",
+                "user_agent": None, "detail": detail,
+            },
+        )  # fmt: skip
+        cursor.fetchone()
     connection.commit()
     cursor.close()
     return new_token
 
 
 def seed_limit_tokens(dialect: Dialect, connection: Any, user_id: int, count: int) -> list[str]:
-    """``count`` fresh refresh-token families of ``user_id`` for the limit's threads."""
+    """``count`` fresh sessions of ``user_id``, each with its first refresh token."""
     cursor = connection.cursor()
     now = datetime.now(UTC)
     tokens = []
     for _ in range(count):
         token, token_id = secrets.token_urlsafe(32), str(uuid.uuid4())
+        cursor.execute(
+            dialect.sql(INSERT_SESSION),
+            (token_id, user_id, dialect.time(now), dialect.time(now), "pwd"),
+        )
         cursor.execute(
             dialect.sql(INSERT_TOKEN),
             (
@@ -343,6 +375,7 @@ def refresh_storm(
 @dataclass
 class Trips:
     statements: list[str]
+    engine: str = "postgresql"
     begins: int = 0
     commits: int = 0
     rollbacks: int = 0
@@ -358,7 +391,7 @@ def counting(engine: Any) -> Iterator[Trips]:
     """Count what ``engine`` sends while the block runs."""
     from sqlalchemy import event
 
-    trips = Trips([])
+    trips = Trips([], engine.dialect.name)
 
     def on_execute(*args: Any) -> None:
         trips.statements.append(" ".join(str(args[2]).split()))
@@ -430,7 +463,7 @@ def describe(trips: Trips, rotations: int) -> list[str]:
         f"{trips.commits / rotations:.1f} COMMIT, {trips.rollbacks / rotations:.1f} ROLLBACK, "
         f"{trips.pings / rotations:.1f} pool pre-pings: "
         f"{trips.round_trips / rotations:.1f} round trips per refresh "
-        f"(the limit: BEGIN, {LIMIT_STATEMENTS} statements, COMMIT, no pre-ping)"
+        f"(the limit: BEGIN, {LIMIT_STATEMENTS[trips.engine]} statements, COMMIT, no pre-ping)"
     ]
     first = trips.statements[: round(per)]
     lines += [f"    {statement[:150]}" for statement in first]

@@ -29,6 +29,7 @@ stream wrapping and no background-task pitfalls, and it works wherever ASGI does
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
@@ -82,7 +83,10 @@ class TicketBoothMiddleware:
     ) -> None:
         self.app = app
         self.verifier = verifier
-        self.check = httpauth.authorizer(roles, scopes)
+        roles, scopes = tuple(roles), tuple(scopes)
+        check = httpauth.authorizer(roles, scopes)
+        # A plain token route (no roles, no scopes) skips the call altogether.
+        self.check: Callable[[Principal], Principal] | None = check if roles or scopes else None
         self.optional = optional
         self.exclude = tuple(exclude)
         self.cookies = cookies
@@ -101,8 +105,7 @@ class TicketBoothMiddleware:
             return
         scope[PRINCIPAL_KEY] = principal
         if principal is not None:
-            scope["user"] = principal
-            scope["auth"] = principal
+            scope["user"] = scope["auth"] = principal
         await self.app(scope, receive, send)
 
     def authenticate(self, scope: Scope) -> Principal | None:
@@ -113,26 +116,42 @@ class TicketBoothMiddleware:
             InvalidTokenError: the token fails a check.
             PermissionDeniedError: a role or scope is missing.
         """
-        headers = _headers(scope)
-        cookies = _cookies(headers.get(b"cookie")) if self.cookies else None
         try:
-            token = httpauth.request_token(
-                headers.get(b"authorization"),
-                method=scope.get("method", "GET"),
-                cookies=cookies,
-                csrf_header=headers.get(httpauth.CSRF_HEADER.lower().encode()),
-            )
+            if self.cookies:
+                headers = _headers(scope)
+                token = httpauth.request_token(
+                    headers.get(b"authorization"),
+                    method=scope.get("method", "GET"),
+                    cookies=_cookies(headers.get(b"cookie")),
+                    csrf_header=headers.get(_CSRF_HEADER),
+                )
+            else:  # the hot path: look for one header, decode only it
+                token = httpauth.bearer_token(_authorization(scope))
         except httpauth.MissingTokenError:
             if self.optional:
                 return None
             raise
-        return self.check(self.verifier.principal(token))
+        principal = self.verifier.principal(token)
+        return principal if self.check is None else self.check(principal)
 
 
 def principal_of(scope: Mapping[str, object]) -> Principal | None:
     """The principal :class:`TicketBoothMiddleware` put in ``scope`` (None: no token)."""
     principal = scope.get(PRINCIPAL_KEY)
     return principal if isinstance(principal, Principal) else None
+
+
+_AUTHORIZATION = b"authorization"
+_CSRF_HEADER = httpauth.CSRF_HEADER.lower().encode()
+
+
+def _authorization(scope: Scope) -> str | None:
+    """The first ``Authorization`` header, as HTTP's latin-1 text (names compared as
+    ASGI servers give them, lower case, or else case-insensitively)."""
+    for name, value in scope.get("headers", ()):
+        if name == _AUTHORIZATION or (len(name) == 13 and bytes(name).lower() == _AUTHORIZATION):
+            return bytes(value).decode("latin-1")
+    return None
 
 
 def _headers(scope: Scope) -> dict[bytes, str]:
@@ -156,15 +175,22 @@ async def _refuse(kind: str, exc: TicketboothError, send: Send) -> None:
     if kind == "websocket":
         await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": ""})
         return
-    answer = httpauth.error_answer(exc)
+    status, headers, body = _response(httpauth.error_answer(exc))
+    await send({"type": "http.response.start", "status": status, "headers": list(headers)})
+    await send({"type": "http.response.body", "body": body})
+
+
+@functools.lru_cache(maxsize=64)
+def _response(answer: httpauth.ErrorAnswer) -> tuple[int, tuple[tuple[bytes, bytes], ...], bytes]:
+    """The status, encoded headers and body of a refusal, built once per distinct answer
+    (there are a handful: one per kind of token failure, per role or scope message)."""
     body = answer.body
-    headers = [
+    headers = (
         (b"content-type", answer.content_type.encode()),
         (b"content-length", str(len(body)).encode()),
         *((name.lower().encode(), value.encode("latin-1")) for name, value in answer.headers),
-    ]
-    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    )
+    return answer.status, headers, body
 
 
 __all__ = ["PRINCIPAL_KEY", "TicketBoothMiddleware", "principal_of"]

@@ -95,6 +95,7 @@ class Services:
     passkeys: Passkeys
     revoker: Revoker | None = None
     features: list[Feature] = field(default_factory=list)
+    now: Callable[[], float] = time.time
 
     @property
     def jobs(self) -> list[Job]:
@@ -317,6 +318,7 @@ def build(
         outbox=signup.outbox,
         mail_sender=signup.mail_sender,
         passkeys=passkeys,
+        now=now,
     )
     keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
     purge = Feature(jobs=(Job("purge passkey challenges", PURGE_SECONDS, svc.passkeys.purge),))

@@ -19,10 +19,13 @@ and render their refusals here, so each answers exactly as the service does:
 
 from __future__ import annotations
 
+import functools
 import hmac
+import inspect
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from .errors import (
     AuthenticationError,
@@ -45,6 +48,8 @@ CSRF_HEADER = "X-CSRF-Token"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing, so need no CSRF token (RFC 9110 section 9.2.1)."""
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class MissingTokenError(AuthenticationError):
@@ -173,6 +178,8 @@ def authorizer(
     roles, scopes = tuple(roles), tuple(scopes)
     if any(not name for name in (*roles, *scopes)):
         raise ValueError("roles and scopes must be non-empty names")
+    if not roles and not scopes:
+        return _any_token
 
     def check(principal: Principal) -> Principal:
         if roles:
@@ -182,6 +189,52 @@ def authorizer(
         return principal
 
     return check
+
+
+def _any_token(principal: Principal) -> Principal:
+    """The check of a route that needs a valid token and nothing more."""
+    return principal
+
+
+def guard(
+    view: F,
+    admit: Callable[..., object],
+    refuse: Callable[[TicketboothError], object],
+    *,
+    admit_async: Callable[..., Awaitable[object]] | None = None,
+) -> F:
+    """``view`` (sync or async) behind ``admit``: the decorators of the Flask and Django adapters.
+
+    ``admit`` is called with the view's own arguments before it and raises a
+    :class:`~ticketbooth.errors.TicketboothError` to refuse; the wrapper then answers
+    ``refuse(exc)`` (the framework's rendering of :func:`error_answer`) instead of calling
+    the view.  An async view awaits ``admit_async`` instead when given (to keep blocking
+    work such as a database lookup off the event loop), else calls ``admit``.
+    """
+    if inspect.iscoroutinefunction(view):
+
+        @functools.wraps(view)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                if admit_async is None:
+                    admit(*args, **kwargs)
+                else:
+                    await admit_async(*args, **kwargs)
+            except TicketboothError as exc:
+                return refuse(exc)
+            return await view(*args, **kwargs)
+
+        return cast(F, async_wrapper)
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            admit(*args, **kwargs)
+        except TicketboothError as exc:
+            return refuse(exc)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
 
 
 # -- how a refusal is answered ----------------------------------------------------------
@@ -277,6 +330,7 @@ __all__ = [
     "check_csrf",
     "cookie_token",
     "error_answer",
+    "guard",
     "request_token",
     "require_roles",
     "require_scopes",

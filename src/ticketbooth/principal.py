@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .tokens.validator import ValidatedToken
 
 PrincipalKind = Literal["user", "client"]
 
@@ -63,6 +66,21 @@ class Principal:
             client_id=_text(claims.get("client_id")) or None,
             claims=dict(claims),
         )
+
+    @classmethod
+    def of(cls, result: ValidatedToken, kind: PrincipalKind) -> Principal:
+        """The caller a validated token names, built once per cached validation.
+
+        A reused token comes back from the validation cache as the same
+        :class:`~ticketbooth.tokens.validator.ValidatedToken`, so its ``Principal`` is
+        kept in the result's ``memo``: every later request with that token gets the same
+        (immutable) object instead of a new one.  Its ``claims`` are then shared too:
+        treat them as read-only.
+        """
+        principal = result.memo.get(kind)
+        if principal is None:
+            principal = result.memo[kind] = cls.from_claims(result.claims, kind=kind)
+        return principal
 
     @property
     def is_user(self) -> bool:

@@ -105,3 +105,60 @@ def test_concurrent_appends_keep_one_chain(db: Database) -> None:
     for thread in threads:
         thread.join()
     assert audit.verify() == (40, None)
+
+
+def test_a_row_written_past_the_head_is_named(log: SqlAuditLog, db: Database) -> None:
+    with db.engine.begin() as connection:  # a forged newest row that leaves the head alone
+        connection.execute(
+            text(
+                "INSERT INTO audit_events (id, at, event, outcome, detail, prev_hash, hash) "
+                "SELECT 6, at, event, outcome, detail, hash, hash FROM audit_events WHERE id = 5"
+            )
+        )
+    count, broken = log.verify()
+    assert count == 5
+    assert broken is not None
+    assert (broken.row_id, broken.reason) == (6, "inserted after the newest link")
+
+
+def test_a_walk_from_a_verified_row_reads_only_the_rows_after_it(
+    log: SqlAuditLog, db: Database
+) -> None:
+    count, broken, (last_id, last_hash) = log.verify_after(0, "0" * 64)
+    assert (count, broken, last_id) == (5, None, 5)
+    log.append(_event(6))
+    log.append(_event(7))
+    with db.engine.begin() as connection:  # an old row: only a whole walk sees it
+        connection.execute(text("UPDATE audit_events SET outcome = 'success' WHERE id = 2"))
+
+    assert log.verify_after(last_id, last_hash)[:2] == (2, None)
+    assert log.verify_after(5, "f" * 64)[1] is not None  # the link from row 5 is checked
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET outcome = 'failure' WHERE id = 7"))
+    count, broken, resume = log.verify_after(last_id, last_hash)
+    assert broken is not None and broken.row_id == 7
+    assert resume == (last_id, last_hash)  # a break is not a place to resume from
+    _count, whole = log.verify()
+    assert whole is not None and whole.row_id == 2
+
+
+def test_text_beyond_ascii_and_absent_fields_hash_as_the_verifier_does(db: Database) -> None:
+    # PostgreSQL computes the new row's hash in the append statement itself: what it
+    # hashes must be byte for byte what the verifier hashes (UTF-8, JSON escapes, null).
+    audit = SqlAuditLog(db)
+    audit.append(
+        AuditEvent(
+            at=START,
+            event="login",
+            outcome="failure",
+            user_id=None,
+            username="Zoë 東京 🎫",
+            address=None,
+            user_agent='a "quoted" \\ back\tslash',
+            detail={"reason": "ünknown", "n": 1},
+        )
+    )
+    audit.append(_event(2))
+
+    assert audit.verify() == (2, None)
+    assert [e.username for e in audit.tail()] == ["Zoë 東京 🎫", "user2"]

@@ -70,19 +70,24 @@ def test_the_page_has_a_strict_content_security_policy(client: httpx.Client) -> 
     assert headers["X-Frame-Options"] == "DENY"
 
 
+@pytest.mark.parametrize(("path", "script"), [("/", "app.js"), ("/admin", "admin.js")])
 def test_the_page_has_no_inline_script_nor_handler_nor_outside_resource(
-    client: httpx.Client,
+    client: httpx.Client, path: str, script: str
 ) -> None:
     parser = Tags()
-    parser.feed(client.get("/").text)
+    parser.feed(client.get(path).text)
 
     assert parser.inline_script == ""
     for tag, attrs in parser.tags:
         assert not [name for name in attrs if name.startswith("on")], tag
+        assert "style" not in attrs, tag
         for name in ("src", "href"):
             value = attrs.get(name)
-            assert value is None or value.startswith("/static/"), (tag, value)
-    assert ("script", {"src": "/static/app.js", "defer": None}) in parser.tags
+            if tag == "a" and value is not None:  # a link to another page of this origin
+                assert value.startswith("/") and not value.startswith("//"), (tag, value)
+            else:
+                assert value is None or value.startswith("/static/"), (tag, value)
+    assert ("script", {"src": f"/static/{script}", "defer": None}) in parser.tags
 
 
 @pytest.mark.parametrize(

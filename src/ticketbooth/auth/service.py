@@ -255,37 +255,37 @@ class AuthService:
             InvalidRefreshTokenError: unknown, expired or revoked token, or the user is
                 disabled or deleted.
         """
-        record = self._refresh.find_by_hash(hash_refresh_token(refresh_token))
+        now = self._utcnow()
+        pair = None
+        # One transaction (one connection) that the reads join; the audit row goes last.
+        with self._uow():
+            record = self._refresh.find_by_hash(hash_refresh_token(refresh_token))
+            live = record is not None and record.revoked_at is None and record.expires_at > now
+            user = self._users.get(record.user_id) if live and record else None
+            if record and user and not user.is_disabled:
+                token, new = self._mint(user, family_id=record.family_id, parent=record)
+                if self._refresh.rotate(record.id, new, now):  # exactly one rotation wins
+                    amr = self._sessions.touch(record.family_id, now) if self._sessions else None
+                    pair = self._pair(user, token, new, (PASSWORD_METHOD,) if amr is None else amr)
+                    self._audit.record(
+                        "refresh", user_id=user.id, username=user.username, context=context
+                    )
+        if pair is not None:
+            return pair
         if record is None:
             self._refused(None, context, "unknown")
         if record.revoked_at is not None:
             if record.revoked_reason == "rotated":
                 return self._replayed(record, context, grace_seconds)
             self._refused(record, context, "revoked")
-        now = self._utcnow()
         if record.expires_at <= now:
             self._refused(record, context, "expired")
-        user = self._users.get(record.user_id)
         if user is None or user.is_disabled:
             self._refresh.revoke_family(record.family_id, "user-disabled", now)
             self._refused(record, context, "user_disabled")
-        token, new = self._mint(user, family_id=record.family_id, parent=record)
-        pair = self._pair(user, token, new, self._amr(record.family_id))
-        # The rotation and its audit row commit together: a crash or a lost connection
-        # leaves either both or neither, and the commit comes just before the answer.
-        with self._uow():
-            is_rotated = self._refresh.rotate(record.id, new, now)
-            if is_rotated:
-                if self._sessions is not None:
-                    self._sessions.touch(record.family_id, now)
-                self._audit.record(
-                    "refresh", user_id=user.id, username=user.username, context=context
-                )
-        if not is_rotated:
-            # Another request rotated (or revoked) it first: this is a second use.
-            current = self._refresh.get(record.id) if grace_seconds > 0 else None
-            return self._replayed(current or record, context, grace_seconds)
-        return pair
+        # Another request rotated (or revoked) it first: this is a second use.
+        current = self._refresh.get(record.id) if grace_seconds > 0 else None
+        return self._replayed(current or record, context, grace_seconds)
 
     def _replayed(
         self, record: RefreshTokenRecord, context: RequestContext, grace_seconds: float

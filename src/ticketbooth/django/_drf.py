@@ -9,6 +9,7 @@ permission classes compose; it carries no ``WWW-Authenticate`` header.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rest_framework.authentication import BaseAuthentication
@@ -52,7 +53,9 @@ class TicketBoothAuthentication(BaseAuthentication):
         if found is None:
             return None
         user, principal = found
-        return user, principal.claims
+        # A copy: the principal (and its claims) is shared by every request that
+        # reuses the token (the validation cache), and a view may change request.auth.
+        return user, dict(principal.claims)
 
     def authenticate_header(self, request: Any) -> str:
         """What DRF sends in ``WWW-Authenticate`` with its own 401s."""
@@ -71,13 +74,19 @@ class _TokenPermission(BasePermission):
         principal = principal_of(request)
         if principal is None:
             raise Refusal(httpauth.MissingTokenError())
+        if not self.roles and not self.scopes:
+            return True
         try:
-            httpauth.authorizer(self.roles, self.scopes)(principal)
+            _authorizer(self.roles, self.scopes)(principal)
         except TicketboothError as exc:
             # DRF raises PermissionDenied(detail=message): 403 {"message": ...}
             self.message = {"message": httpauth.error_answer(exc).message}
             return False
         return True
+
+
+_authorizer = functools.cache(httpauth.authorizer)
+"""One check per distinct (roles, scopes): a permission class is instantiated per request."""
 
 
 class Authenticated(_TokenPermission):

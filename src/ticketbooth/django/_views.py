@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse
@@ -62,29 +60,15 @@ def _admit(request: HttpRequest, check: Callable[[Principal], Principal]) -> Non
 def protected(check: Callable[[Principal], Principal]) -> Callable[[F], F]:
     """A decorator for function views (sync or async) that applies ``check`` first."""
 
+    def admit(request: HttpRequest, *_args: Any, **_kwargs: Any) -> None:
+        _admit(request, check)
+
+    async def admit_async(request: HttpRequest, *_args: Any, **_kwargs: Any) -> None:
+        # a mapped local user is an ORM query: keep it off the event loop
+        await sync_to_async(_admit)(request, check)
+
     def decorator(view: F) -> F:
-        if inspect.iscoroutinefunction(view):
-
-            @functools.wraps(view)
-            async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-                try:
-                    # a mapped local user is an ORM query: keep it off the event loop
-                    await sync_to_async(_admit)(request, check)
-                except TicketboothError as exc:
-                    return error_response(exc)
-                return await view(request, *args, **kwargs)
-
-            return cast(F, async_wrapper)
-
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            try:
-                _admit(request, check)
-            except TicketboothError as exc:
-                return error_response(exc)
-            return view(request, *args, **kwargs)
-
-        return cast(F, wrapper)
+        return httpauth.guard(view, admit, error_response, admit_async=admit_async)
 
     return decorator
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from .db import Database
 from .models import AuditHead, AuditRecord
@@ -29,9 +29,13 @@ GENESIS = "0" * 64
 
 
 def _digest(prev_hash: str, row_id: int, event: AuditEvent, detail: str) -> str:
-    body = json.dumps(
+    return _chain_hash(prev_hash, row_id, _tail(event, detail))
+
+
+def _tail(event: AuditEvent, detail: str) -> str:
+    """The row's canonical JSON after its id: ``[id,`` + this is what is hashed."""
+    return json.dumps(
         [
-            row_id,
             event.at.astimezone(UTC).isoformat(),
             event.event,
             event.outcome,
@@ -43,8 +47,40 @@ def _digest(prev_hash: str, row_id: int, event: AuditEvent, detail: str) -> str:
         ],
         separators=(",", ":"),
         ensure_ascii=False,
+    )[1:]
+
+
+def _chain_hash(prev_hash: str, row_id: int, tail: str) -> str:
+    return hashlib.sha256(f"{prev_hash}[{row_id},{tail}".encode()).hexdigest()
+
+
+APPEND_POSTGRESQL = text(
+    """
+    WITH prev AS MATERIALIZED (
+        SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE
+    ), head AS (
+        UPDATE audit_head
+        SET last_id = prev.last_id + 1,
+            last_hash = encode(sha256(convert_to(
+                prev.last_hash || '[' || (prev.last_id + 1)::text || ',' || :tail, 'UTF8'
+            )), 'hex')
+        FROM prev
+        WHERE audit_head.id = 1
+        RETURNING audit_head.last_id, audit_head.last_hash, prev.last_hash AS prev_hash
     )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    INSERT INTO audit_events
+        (id, at, event, outcome, user_id, username, address, user_agent, detail,
+         prev_hash, hash)
+    VALUES ((SELECT last_id FROM head), :at, :event, :outcome, :user_id, :username,
+            :address, :user_agent, :detail,
+            (SELECT prev_hash FROM head), (SELECT last_hash FROM head))
+    RETURNING id, prev_hash, hash
+    """
+)
+"""The whole append as one statement on PostgreSQL: lock and read the head, move it on
+with the new row's hash (SHA-256 of ``prev_hash || "[" || id || "," || tail``, computed
+by the database), and insert the row.  The head stays locked until the commit, so this
+is the last statement before it: one round trip, then the commit."""
 
 
 def _event_of(row: AuditRecord) -> AuditEvent:
@@ -86,20 +122,47 @@ class SqlAuditLog:
     def append(self, event: AuditEvent) -> None:
         """Add ``event`` as the next link, in one transaction.
 
-        The first statement both takes the head's row lock and reads it (``UPDATE ...
-        RETURNING``: a write, so SQLite takes its write lock at once too), so concurrent
-        appends on every engine queue there; then the row and the head's new hash, as
-        plain statements.  Three statements and the commit while the lock is held.
+        The head row is locked from the first statement until the commit, and every
+        append on every instance queues on it: append last in a unit of work, just
+        before its commit.  On PostgreSQL the append is one statement
+        (:data:`APPEND_POSTGRESQL`), whose database-computed hash is checked here
+        against the one the chain's verifier computes.  Elsewhere the first statement
+        both takes the head's lock and reads it (``UPDATE ... RETURNING``: a write, so
+        SQLite takes its write lock at once), then the row and the head's new hash.
+
+        Raises:
+            RuntimeError: the database's hash differs from the verifier's (the row is
+                not kept: the unit of work rolls back).
         """
         detail = json.dumps(event.detail, sort_keys=True, separators=(",", ":"))
+        tail = _tail(event, detail)
         with self._db.session() as session:
+            session.flush()  # the unit's pending ORM writes go before the head is locked
+            if session.get_bind().dialect.name == "postgresql":
+                row_id, prev_hash, digest = session.execute(
+                    APPEND_POSTGRESQL,
+                    {
+                        "tail": tail,
+                        "at": event.at,
+                        "event": event.event,
+                        "outcome": event.outcome,
+                        "user_id": event.user_id,
+                        "username": event.username,
+                        "address": event.address,
+                        "user_agent": event.user_agent,
+                        "detail": detail,
+                    },
+                ).one()
+                if digest != _chain_hash(prev_hash, row_id, tail):
+                    raise RuntimeError("the database hashed an audit row differently")
+                return
             row_id, prev_hash = session.execute(
                 update(AuditHead)
                 .where(AuditHead.id == 1)
                 .values(last_id=AuditHead.last_id + 1)
                 .returning(AuditHead.last_id, AuditHead.last_hash)
             ).one()
-            digest = _digest(prev_hash, row_id, event, detail)
+            digest = _chain_hash(prev_hash, row_id, tail)
             session.execute(
                 insert(AuditRecord).values(
                     id=row_id,
@@ -128,25 +191,60 @@ class SqlAuditLog:
 
     def verify(self) -> tuple[int, ChainBreak | None]:
         """Walk the chain: (rows checked, the first break or None)."""
+        count, broken, _last = self.verify_after(0, GENESIS)
+        return count, broken
+
+    def verify_after(
+        self, last_id: int, last_hash: str
+    ) -> tuple[int, ChainBreak | None, tuple[int, str]]:
+        """Walk the rows after row ``last_id``, whose hash was ``last_hash``.
+
+        (0, :data:`GENESIS`) walks the whole chain.  Returns the rows checked, the first
+        break or None, and the (id, hash) of the newest row checked, where the next walk
+        may start.  Rows before ``last_id`` are not read, so an edit to them goes unseen:
+        only a whole walk proves the whole chain.
+        """
         with self._db.session() as session:
-            rows = session.scalars(
-                select(AuditRecord).order_by(AuditRecord.id).execution_options(yield_per=500)
-            )
+            # The head first: rows appended while the walk runs lie beyond it and wait for
+            # the next walk, instead of looking like a head that moved (rows deleted).
+            head = session.get(AuditHead, 1)
+            query = select(AuditRecord).where(AuditRecord.id > last_id)
+            if head is not None:
+                query = query.where(AuditRecord.id <= head.last_id)
+            rows = session.scalars(query.order_by(AuditRecord.id).execution_options(yield_per=500))
             try:
-                count, broken, last_id, last_hash = _walk(rows)
+                count, broken, newest_id, newest_hash = _walk(rows, last_hash, last_id + 1)
             finally:
                 rows.close()
-            if broken is not None:
-                return count, broken
+        if broken is not None:
+            return count, broken, (last_id, last_hash)
+        if head is not None and (head.last_id != newest_id or head.last_hash != newest_hash):
+            broken = ChainBreak(head.last_id, "the newest rows were deleted or replaced")
+            return count, broken, (last_id, last_hash)
+        if (beyond := self._beyond_head()) is not None:
+            return count, ChainBreak(beyond, "inserted after the newest link"), (last_id, last_hash)
+        return count, None, (newest_id, newest_hash)
+
+    def _beyond_head(self) -> int | None:
+        """A row past the head, which no append writes (each moves the head with its row).
+
+        The highest id is read before the head, so a row appended meanwhile is within it.
+        """
+        with self._db.read() as session:
+            highest = session.scalar(select(func.max(AuditRecord.id)))
+        with self._db.read() as session:
             head = session.get(AuditHead, 1)
-        if head is not None and (head.last_id != last_id or head.last_hash != last_hash):
-            return count, ChainBreak(head.last_id, "the newest rows were deleted or replaced")
-        return count, None
+        if highest is None or head is None or highest <= head.last_id:
+            return None
+        return int(highest)
 
 
-def _walk(rows: Iterable[AuditRecord]) -> tuple[int, ChainBreak | None, int, str]:
-    """Check each link: (rows read, first break, last id, last hash)."""
-    expected_prev, expected_id, count = GENESIS, 1, 0
+def _walk(
+    rows: Iterable[AuditRecord], expected_prev: str, expected_id: int
+) -> tuple[int, ChainBreak | None, int, str]:
+    """Check each link from row ``expected_id`` on: (rows read, first break, last id, last
+    hash)."""
+    count = 0
     for row in rows:
         count += 1
         if row.id != expected_id:

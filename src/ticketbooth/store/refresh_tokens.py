@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from .db import Database, affected
 from .models import RefreshToken
@@ -26,16 +27,35 @@ def _record(row: RefreshToken) -> RefreshTokenRecord:
     )
 
 
+def _values(record: RefreshTokenRecord) -> dict[str, object]:
+    return {
+        "id": record.id,
+        "user_id": record.user_id,
+        "family_id": record.family_id,
+        "parent_id": record.parent_id,
+        "token_hash": record.token_hash,
+        "issued_at": record.issued_at,
+        "expires_at": record.expires_at,
+    }
+
+
 def _row(record: RefreshTokenRecord) -> RefreshToken:
-    return RefreshToken(
-        id=record.id,
-        user_id=record.user_id,
-        family_id=record.family_id,
-        parent_id=record.parent_id,
-        token_hash=record.token_hash,
-        issued_at=record.issued_at,
-        expires_at=record.expires_at,
+    return RefreshToken(**_values(record))
+
+
+# The refresh path's statements, built once, on the table (Core: no ORM bookkeeping).
+_TABLE = cast(Table, RefreshToken.__table__)
+_BY_HASH = select(_TABLE).where(_TABLE.c.token_hash == bindparam("token_hash"))
+_ROTATE = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.id == bindparam("old_id"),
+        _TABLE.c.revoked_at.is_(None),
+        _TABLE.c.expires_at > bindparam("now"),
     )
+    .values(revoked_at=bindparam("now"), revoked_reason="rotated", replaced_by=bindparam("new_id"))
+)
+_INSERT = insert(_TABLE)
 
 
 class SqlRefreshTokenRepository:
@@ -50,8 +70,8 @@ class SqlRefreshTokenRepository:
 
     def find_by_hash(self, token_hash: str) -> RefreshTokenRecord | None:
         with self._db.read() as session:
-            row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
-            return _record(row) if row else None
+            row = session.connection().execute(_BY_HASH, {"token_hash": token_hash}).first()
+            return _record(row) if row else None  # type: ignore[arg-type]
 
     def get(self, record_id: str) -> RefreshTokenRecord | None:
         with self._db.read() as session:
@@ -66,20 +86,15 @@ class SqlRefreshTokenRepository:
         count of one; the others change nothing and get False.
         """
         with self._db.session() as session:
+            connection = session.connection()
             changed = affected(
-                session.execute(
-                    update(RefreshToken)
-                    .where(
-                        RefreshToken.id == old_id,
-                        RefreshToken.revoked_at.is_(None),
-                        RefreshToken.expires_at > now,
-                    )
-                    .values(revoked_at=now, revoked_reason="rotated", replaced_by=new.id)
-                )
+                connection.execute(_ROTATE, {"old_id": old_id, "now": now, "new_id": new.id})
             )
             if changed != 1:
                 return False
-            session.add(_row(new))
+            # Sent now: an ORM add would wait for a flush, which could come after the
+            # audit row and so inside the audit chain's lock.
+            connection.execute(_INSERT, _values(new))
             return True
 
     def revoke_family(self, family_id: str, reason: str, now: datetime) -> int:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 
 from .db import Database, affected
 from .models import LoginSession
@@ -23,6 +24,16 @@ def _record(row: LoginSession) -> SessionRecord:
         revoked_at=row.revoked_at,
         revoked_reason=row.revoked_reason,
     )
+
+
+_TABLE = cast(Table, LoginSession.__table__)
+_TOUCH = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("session_id"))
+    .values(last_used_at=bindparam("now"))
+    .returning(_TABLE.c.amr)
+)
+"""A refresh's touch, built once on the table: it returns what the refresh needs."""
 
 
 class SqlSessionRepository:
@@ -46,7 +57,7 @@ class SqlSessionRepository:
             )
 
     def get(self, session_id: str) -> SessionRecord | None:
-        with self._db.session() as session:
+        with self._db.read() as session:
             row = session.get(LoginSession, session_id)
             return _record(row) if row else None
 
@@ -60,12 +71,16 @@ class SqlSessionRepository:
         with self._db.session() as session:
             return [_record(row) for row in session.scalars(query)]
 
-    def touch(self, session_id: str, now: datetime) -> None:
-        """Record a use (a refresh)."""
+    def touch(self, session_id: str, now: datetime) -> tuple[str, ...] | None:
+        """Record a use (a refresh); how the session was proven (``amr``), or None when
+        there is no such session.  One statement: the touch returns what a refresh needs."""
         with self._db.session() as session:
-            session.execute(
-                update(LoginSession).where(LoginSession.id == session_id).values(last_used_at=now)
+            amr = (
+                session.connection()
+                .execute(_TOUCH, {"session_id": session_id, "now": now})
+                .scalar_one_or_none()
             )
+        return None if amr is None else tuple(amr.split())
 
     def revoke(self, session_id: str, reason: str, now: datetime) -> bool:
         """End one session; False when it was unknown or already ended."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ConflictError
@@ -26,6 +27,11 @@ def _record(user: User) -> UserRecord:
     )
 
 
+_TABLE = cast(Table, User.__table__)
+_BY_ID = select(_TABLE).where(_TABLE.c.id == bindparam("user_id"))
+"""A user by id, built once on the table (Core: no ORM identity map or instance)."""
+
+
 class SqlUserRepository:
     """Users in the SQL database."""
 
@@ -34,8 +40,8 @@ class SqlUserRepository:
 
     def get(self, user_id: int) -> UserRecord | None:
         with self._db.read() as session:
-            user = session.get(User, user_id)
-            return _record(user) if user else None
+            row = session.connection().execute(_BY_ID, {"user_id": user_id}).first()
+            return _record(row) if row else None  # type: ignore[arg-type]
 
     def get_by_username(self, username: str) -> UserRecord | None:
         """The user whose name matches regardless of case (see :func:`normalize`)."""

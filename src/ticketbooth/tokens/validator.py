@@ -35,11 +35,15 @@ class ValidatedToken:
         claims: the payload (shared with the cache: treat as read-only).
         profile: what the token is for (its ``typ``).
         kid: the key that verified it.
+        memo: what callers derive from the claims, kept with the cached result so a
+            reused token derives it once (:meth:`ticketbooth.principal.Principal.of`
+            keeps the caller's ``Principal`` here).
     """
 
     claims: dict[str, Any] = field(repr=False)
     profile: TokenProfile
     kid: str
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 _Entry = tuple[ValidatedToken, float, float]

@@ -17,10 +17,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .._build_admin import build_admin
 from ..assembly import Job, Services, build
 from ..config import Settings, load_settings
 from ..errors import TicketboothError
 from ..logs import configure_logging
+from .admin_page import admin_page_router
 from .cors import add_cors
 from .dependencies import attach
 from .flat import include_flat
@@ -28,6 +30,9 @@ from .metrics import Metrics, RequestTimer
 from .page import page_router
 from .routes import (
     accounts_router,
+    admin_audit_router,
+    admin_keys_router,
+    admin_users_router,
     auth_router,
     meta_router,
     mfa_router,
@@ -176,6 +181,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     svc.auditor.add_sink(metrics)
     app.state.metrics = metrics
     attach(app, svc.validator)
+    app.state.admin = build_admin(svc)
     routers = (
         auth_router,
         accounts_router,
@@ -185,6 +191,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         products_router,
         meta_router,
         page_router,
+        admin_users_router,
+        admin_keys_router,
+        admin_audit_router,
+        admin_page_router,
     )
     for router in routers:
         include_flat(app, router)

@@ -74,7 +74,7 @@ async def require_user(request: Request) -> Principal:
     result = validator.validate_token(token)
     if result.profile.kind != "user":
         raise PermissionDeniedError(USERS_ONLY)
-    return Principal.from_claims(result.claims, kind="user")
+    return Principal.of(result, "user")
 
 
 def bearer_dependency(

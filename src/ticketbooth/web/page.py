@@ -44,6 +44,10 @@ ASSETS = {
     "passkeys.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
+    "admin.html": "text/html; charset=utf-8",
+    "needs-admin.html": "text/html; charset=utf-8",
+    "admin.js": "text/javascript; charset=utf-8",
+    "admin.css": "text/css; charset=utf-8",
 }
 """The only files served: a fixed list, so no request path ever reaches the file system."""
 
@@ -55,8 +59,15 @@ def _asset(name: str) -> bytes:
     return (resources.files("ticketbooth.web") / "static" / name).read_bytes()
 
 
-def _serve(name: str) -> Response:
-    return Response(_asset(name), media_type=ASSETS[name], headers=SECURITY_HEADERS)
+PAGES = frozenset({"index.html", "admin.html", "needs-admin.html"})
+"""Served at their own paths (``/``, ``/admin``), never under ``/static/``."""
+
+
+def serve(name: str, status_code: int = 200) -> Response:
+    """One of :data:`ASSETS`, with the security headers."""
+    return Response(
+        _asset(name), status_code=status_code, media_type=ASSETS[name], headers=SECURITY_HEADERS
+    )
 
 
 @page_router.get("/")
@@ -64,7 +75,7 @@ def _serve(name: str) -> Response:
 @page_router.get("/reset-password")
 def index() -> Response:
     """The single-page app (also where the links in account mails land)."""
-    return _serve("index.html")
+    return serve("index.html")
 
 
 @page_router.get("/static/{name}")
@@ -74,6 +85,6 @@ def asset(name: str) -> Response:
     Raises:
         NotFoundError: ``name`` is not one of :data:`ASSETS` (404).
     """
-    if name not in ASSETS or name == "index.html":
+    if name not in ASSETS or name in PAGES:
         raise NotFoundError("No such file")
-    return _serve(name)
+    return serve(name)

@@ -2,11 +2,15 @@
 
 ``auth`` (``/api/auth``), ``accounts`` (sign-up, verification, reset, ``me``),
 ``products`` (the demo API) and ``meta`` (discovery, keys, health, metrics); ``sessions``,
-``mfa`` and ``passkeys`` sit beneath ``/api/auth``.
-A feature adds its router here and in the app factory.
+``mfa`` and ``passkeys`` sit beneath ``/api/auth``.  ``admin_users``, ``admin_keys`` and
+``admin_audit`` sit beneath ``/api/admin`` (role Admin).  A feature adds its router here
+and in the app factory.
 """
 
 from .accounts import accounts_router
+from .admin_audit import admin_audit_router
+from .admin_keys import admin_keys_router
+from .admin_users import admin_users_router
 from .auth import auth_router
 from .meta import meta_router
 from .mfa import mfa_router
@@ -16,6 +20,9 @@ from .sessions import sessions_router
 
 __all__ = [
     "accounts_router",
+    "admin_audit_router",
+    "admin_keys_router",
+    "admin_users_router",
     "auth_router",
     "meta_router",
     "mfa_router",
