@@ -60,6 +60,7 @@ def build_signup(
     revoker: Revoker | None,
     hasher: PasswordHasher,
     factors: Callable[[int], MfaStatus],
+    passkeys: Callable[[int], int],
     now: Callable[[], float],
 ) -> SignUp:
     """Accounts over the database, and the sender ``serve`` starts (SMTP or the log)."""
@@ -81,6 +82,7 @@ def build_signup(
         auditor=auditor,
         revoker=revoker,
         factors=factors,
+        passkeys=passkeys,
         mail_written=sender.wake,
         now=now,
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ._passkeys import PURGE_SECONDS, build_passkeys
 from ._login import build_login
 from ._oauth import build_oauth
 from ._signup import build_signup
@@ -26,6 +27,7 @@ from .auth.key_admin import KeyAdmin
 from .auth.keyring import Keyring
 from .auth.mfa import SecondFactors
 from .auth.oauth import ClientAdmin, OAuthService
+from .auth.passkeys import Passkeys
 from .auth.passwords import PasswordHasher
 from .auth.ratelimit import LoginLimiter
 from .auth.revocation import Revoker
@@ -96,6 +98,7 @@ class Services:
     mail_sender: OutboxSender
     oauth: OAuthService
     clients: ClientAdmin
+    passkeys: Passkeys
     revoker: Revoker | None = None
     features: list[Feature] = field(default_factory=list)
     now: Callable[[], float] = time.time
@@ -291,6 +294,7 @@ def build(
     accounts = build_login(
         settings, db, issuer=issuer, auditor=auditor, revoker=revoker, hasher=hasher, now=now
     )
+    passkeys = build_passkeys(settings, db, auth=accounts.auth, auditor=auditor, now=now)
     signup = build_signup(
         settings,
         db,
@@ -298,6 +302,7 @@ def build(
         revoker=revoker,
         hasher=hasher,
         factors=accounts.mfa.status,
+        passkeys=passkeys.count,
         now=now,
     )
     oauth = build_oauth(
@@ -332,8 +337,10 @@ def build(
         mail_sender=signup.mail_sender,
         oauth=oauth.service,
         clients=oauth.clients,
+        passkeys=passkeys,
         now=now,
     )
     keys = Feature(jobs=(Job("reload signing keys", settings.key_reload_seconds, svc.reload_keys),))
-    svc.features = [database, keys, revocation]
+    purge = Feature(jobs=(Job("purge passkey challenges", PURGE_SECONDS, svc.passkeys.purge),))
+    svc.features = [database, keys, revocation, purge]
     return svc

@@ -18,6 +18,7 @@
     ├── AuthenticationError          credentials or refresh token refused    → 401
     │   ├── InvalidCredentialsError
     │   ├── InvalidCodeError         a second-factor code or its sign-in refused
+    │   ├── InvalidPasskeyError      a passkey sign-in refused (``reason`` says why)
     │   └── InvalidRefreshTokenError
     │       └── RefreshTokenReuseError   a rotated token came back: family revoked
     ├── BadRequestError              a well-formed request that cannot be done → 400
@@ -187,6 +188,22 @@ class InvalidCodeError(AuthenticationError):
     """A second-factor code (TOTP or recovery) is wrong, used, or its sign-in is over."""
 
     description = "Invalid code"
+
+
+class InvalidPasskeyError(AuthenticationError):
+    """A passkey sign-in was refused; every reason gets the same answer.
+
+    Attributes:
+        reason: why, for the audit trail and tests (``unknown_challenge``,
+            ``unknown_credential``, ``wrong_origin``, ``bad_signature``,
+            ``counter_regression``, ``disabled`` ...); never shown to the client.
+    """
+
+    description = "The passkey was not accepted"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
 
 
 class InvalidRefreshTokenError(AuthenticationError):

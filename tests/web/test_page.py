@@ -94,6 +94,7 @@ def test_the_page_has_no_inline_script_nor_handler_nor_outside_resource(
     ("name", "media_type"),
     [
         ("app.js", "text/javascript; charset=utf-8"),
+        ("passkeys.js", "text/javascript; charset=utf-8"),
         ("app.css", "text/css; charset=utf-8"),
         ("favicon.svg", "image/svg+xml"),
     ],
@@ -113,8 +114,9 @@ def test_nothing_else_is_served(client: httpx.Client, name: str) -> None:
     assert response.status_code == 404
 
 
-def test_the_script_never_stores_anything_nor_reads_a_token() -> None:
-    script = (STATIC / "app.js").read_text()
+@pytest.mark.parametrize("name", ["app.js", "passkeys.js"])
+def test_the_script_never_stores_anything_nor_reads_a_token(name: str) -> None:
+    script = (STATIC / name).read_text()
 
     for word in ("localStorage", "sessionStorage", "indexedDB", "accessToken", "refreshToken"):
         assert word not in script

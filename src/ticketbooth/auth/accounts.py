@@ -77,6 +77,7 @@ class AccountService(PasswordFlows):
         auditor, revoker: as for :class:`~.service.AuthService`.
         factors: a user's second factors (whether TOTP is on, how many recovery codes
             remain); the second-factor feature fills it in.
+        passkeys: how many passkeys a user holds; the passkey feature fills it in.
         mail_written: called after a transaction that wrote a mail committed (wakes
             the sender).
         now: the clock.
@@ -99,6 +100,7 @@ class AccountService(PasswordFlows):
         auditor: Auditor | None = None,
         revoker: Revoker | None = None,
         factors: Callable[[int], MfaStatus] = lambda _user_id: MfaStatus(False, 0),
+        passkeys: Callable[[int], int] = lambda _user_id: 0,
         mail_written: Callable[[], None] = lambda: None,
         now: Callable[[], float] = time.time,
     ) -> None:
@@ -116,6 +118,7 @@ class AccountService(PasswordFlows):
         self._audit = auditor or Auditor(now=now)
         self._revoker = revoker
         self._factors = factors
+        self._passkeys = passkeys
         self._mail_written = mail_written
         self._now = now
 
@@ -261,7 +264,10 @@ class AccountService(PasswordFlows):
             return None
         factors = self._factors(user.id)
         return Profile(
-            user=user, has_totp=factors.totp, recovery_codes=factors.recovery_codes, passkeys=0
+            user=user,
+            has_totp=factors.totp,
+            recovery_codes=factors.recovery_codes,
+            passkeys=self._passkeys(user.id),
         )
 
     def create_invite(self, *, role: str, days: float) -> str:

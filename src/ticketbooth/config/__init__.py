@@ -35,6 +35,7 @@ from .deployment import DeploymentSettings
 from .keys import KeySettings
 from .login import LoginSettings
 from .oauth import OAuthSettings
+from .passkeys import PasskeySettings
 from .sessions import SessionSettings
 from .store import StoreSettings
 from .tokens import TokenSettings
@@ -44,6 +45,7 @@ __all__ = ["CORS_METHODS", "ENV_PREFIX", "Settings", "load_settings"]
 
 class Settings(  # fields come in reverse order of the bases: the database first
     OAuthSettings,
+    PasskeySettings,
     AccountSettings,
     DeploymentSettings,
     BrowserSettings,

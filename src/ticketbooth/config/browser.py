@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_settings import NoDecode
 
+from ._origins import checked_origins, comma_separated
+
 CORS_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-_ORIGIN = re.compile(r"https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?")
 
 
 class BrowserSettings(BaseModel):
@@ -27,23 +26,12 @@ class BrowserSettings(BaseModel):
     @field_validator("cors_origins", "cors_methods", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
-        if isinstance(value, str):  # from the environment: a,b,c (or a JSON list)
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [item.strip() for item in text.split(",") if item.strip()]
-        return value
+        return comma_separated(value)
 
     @field_validator("cors_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:
-        for origin in value:
-            if origin != "*" and not _ORIGIN.fullmatch(origin):
-                raise ValueError(
-                    f"{origin!r} is not an origin: give scheme, host and optional port, "
-                    "like https://app.example.com (no path, no trailing slash)"
-                )
-        return [origin.lower() for origin in value]
+        return checked_origins(value, allow_any=True)
 
     @field_validator("cors_allow_credentials")
     @classmethod

@@ -37,6 +37,7 @@ from .routes import (
     install_oauth,
     meta_router,
     mfa_router,
+    passkeys_router,
     products_router,
     sessions_router,
 )
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         accounts_router,
         sessions_router,
         mfa_router,
+        passkeys_router,
         products_router,
         meta_router,
         admin_users_router,

@@ -41,6 +41,7 @@ ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "security.js": "text/javascript; charset=utf-8",
     "accounts.js": "text/javascript; charset=utf-8",
+    "passkeys.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
     "admin.html": "text/html; charset=utf-8",

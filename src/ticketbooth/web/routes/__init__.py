@@ -2,9 +2,9 @@
 
 ``auth`` (``/api/auth``), ``accounts`` (sign-up, verification, reset, ``me``),
 ``products`` (the demo API), ``meta`` (discovery, keys, health, metrics) and ``oauth``
-(OAuth 2.0 for services); ``sessions`` and ``mfa`` sit beneath ``/api/auth``;
-``admin_users``, ``admin_keys`` and ``admin_audit`` beneath ``/api/admin`` (role Admin).
-A feature adds its router here and in the app factory.
+(OAuth 2.0 for services); ``sessions``, ``mfa`` and ``passkeys`` sit beneath
+``/api/auth``; ``admin_users``, ``admin_keys`` and ``admin_audit`` beneath ``/api/admin``
+(role Admin).  A feature adds its router here and in the app factory.
 """
 
 from .accounts import accounts_router
@@ -15,6 +15,7 @@ from .auth import auth_router
 from .meta import meta_router
 from .mfa import mfa_router
 from .oauth import install_oauth, oauth_router
+from .passkeys import passkeys_router
 from .products import products_router
 from .sessions import sessions_router
 
@@ -28,6 +29,7 @@ __all__ = [
     "meta_router",
     "mfa_router",
     "oauth_router",
+    "passkeys_router",
     "products_router",
     "sessions_router",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -9,7 +10,9 @@ from pydantic import BaseModel, ConfigDict
 
 from ...assembly import Services
 from ...auth.audit import RequestContext
+from ...errors import InvalidCredentialsError
 from ...principal import Principal
+from ...store.records import UserRecord
 
 BEARER: dict[str, Any] = {"security": [{"bearerAuth": []}]}
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -29,6 +32,19 @@ def user_id_of(user: Principal) -> int | None:
     if sub.isascii() and sub.isdigit() and len(sub) <= MAX_USER_ID_DIGITS:
         return int(sub)
     return None
+
+
+def caller_account(user: Principal, account: Callable[[int], UserRecord | None]) -> UserRecord:
+    """The caller's account, looked up with ``account``.
+
+    Raises:
+        InvalidCredentialsError: the token's user is gone or disabled (401).
+    """
+    user_id = user_id_of(user)
+    record = None if user_id is None else account(user_id)
+    if record is None or record.is_disabled:
+        raise InvalidCredentialsError()
+    return record
 
 
 class _Body(BaseModel):

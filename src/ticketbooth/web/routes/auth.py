@@ -55,7 +55,7 @@ async def login(body: LoginRequest, request: Request) -> JSONResponse:
     result = await anyio.to_thread.run_sync(step, limiter=request.app.state.login_threads)
     if isinstance(result, str):
         return JSONResponse(mfa_required_body(result), headers=NO_STORE)
-    return _login_answer(request, result, use_cookies=body.useCookies)
+    return login_answer(request, result, use_cookies=body.useCookies)
 
 
 def _password_step(svc: Services, body: LoginRequest, context: RequestContext) -> TokenPair | str:
@@ -80,10 +80,12 @@ def login_mfa(body: MfaLoginRequest, request: Request) -> JSONResponse:
         body.mfaToken, code=body.code, recovery_code=body.recoveryCode, context=context
     )
     pair = svc.auth.start_session(user, methods, context)
-    return _login_answer(request, pair, use_cookies=body.useCookies)
+    return login_answer(request, pair, use_cookies=body.useCookies)
 
 
-def _login_answer(request: Request, pair: TokenPair, *, use_cookies: bool) -> JSONResponse:
+def login_answer(request: Request, pair: TokenPair, *, use_cookies: bool) -> JSONResponse:
+    """The login answer for a new session: the tokens, or with ``use_cookies`` the
+    profile (the tokens go to httpOnly cookies).  Passkey sign-in answers with it too."""
     if use_cookies:
         return _cookie_session(request, pair, cookies.new_csrf_token())
     return JSONResponse(token_body(pair), headers=NO_STORE)

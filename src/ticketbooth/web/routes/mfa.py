@@ -8,11 +8,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from ...errors import InvalidCredentialsError
 from ...principal import Principal
 from ...store.records import UserRecord
 from ..dependencies import require_user
-from ._common import BEARER, NO_STORE, Message, request_context, services, user_id_of
+from ._common import BEARER, NO_STORE, Message, caller_account, request_context, services
 from .mfa_schemas import CodeRequest, PasswordRequest, RecoveryCodes, TotpSetupResponse
 
 mfa_router = APIRouter(prefix="/api/auth/mfa", tags=["mfa"])
@@ -22,11 +21,7 @@ ERRORS: dict[int | str, dict[str, object]] = {400: {"model": Message}, 401: {"mo
 
 def _caller(request: Request, user: Principal) -> UserRecord:
     """The caller's account; a token whose user is gone or disabled is refused (401)."""
-    user_id = user_id_of(user)
-    record = None if user_id is None else services(request).mfa.account(user_id)
-    if record is None or record.is_disabled:
-        raise InvalidCredentialsError()
-    return record
+    return caller_account(user, services(request).mfa.account)
 
 
 @mfa_router.post(

@@ -245,4 +245,5 @@
     $("mfa-view")?.remove();
   });
   window.ticketbooth.secondStep = secondStep;
+  Object.assign(window.ticketbooth, { el, when }); // for passkeys.js
 })();

@@ -1,0 +1,56 @@
+"""Builds the passkeys feature from the settings (beside ``assembly``, which wires it in)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from .auth.audit import Auditor
+from .auth.passkeys import Passkeys, RelyingParty
+from .auth.service import AuthService
+from .config import Settings
+from .store.db import Database
+from .store.passkeys import SqlPasskeyRepository
+from .store.users import SqlUserRepository
+
+log = logging.getLogger("ticketbooth.auth")
+
+PURGE_SECONDS = 60.0
+"""How often expired challenges are deleted (each lives five minutes)."""
+
+
+def build_passkeys(
+    settings: Settings,
+    db: Database,
+    *,
+    auth: AuthService,
+    auditor: Auditor,
+    now: Callable[[], float],
+) -> Passkeys:
+    """The passkey flows, bound to the relying party ``TICKETBOOTH_PUBLIC_URL`` names.
+
+    Raises:
+        ConfigurationError: ``TICKETBOOTH_PASSKEY_ORIGINS`` or ``TICKETBOOTH_PASSKEY_RP_ID``
+            name origins that browsers would refuse.
+    """
+    relying_party = RelyingParty.create(
+        public_url=settings.public_url,
+        name=settings.issuer,
+        extra_origins=settings.passkey_origins,
+        rp_id=settings.passkey_rp_id,
+    )
+    if not relying_party.is_usable:
+        log.warning(
+            "passkeys: TICKETBOOTH_PUBLIC_URL names the IP address %s; browsers offer "
+            "passkeys only on a domain name (http://localhost:PORT for a local try)",
+            relying_party.id,
+        )
+    return Passkeys(
+        repo=SqlPasskeyRepository(db),
+        users=SqlUserRepository(db),
+        start_session=auth.start_session,
+        relying_party=relying_party,
+        auditor=auditor,
+        unit_of_work=db.session,
+        now=now,
+    )
