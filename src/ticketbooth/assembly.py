@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ._passkeys import PURGE_SECONDS, build_passkeys
 from ._login import build_login
 from ._oauth import build_oauth
+from ._passkeys import PURGE_SECONDS, build_passkeys
 from ._signup import build_signup
 from .auth.accounts import AccountService
 from .auth.audit import Auditor
