@@ -93,7 +93,7 @@ def test_unknown_or_ended_sessions_are_not_found(server: Server, client: httpx.C
     headers = bearer(me["accessToken"])
     sid = _sid(me["accessToken"])
 
-    for unknown in ("no-such-session", "x" * 300):
+    for unknown in ("no-such-session", "x" * 300, "a%00b", "%ED%A0%80"):  # NUL, a lone surrogate
         response = client.delete(f"/api/auth/sessions/{unknown}", headers=headers)
         assert response.status_code == 404
         assert response.json() == NOT_FOUND

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from ...errors import NotFoundError
 from ...principal import Principal
 from ..dependencies import require_user
+from ..text import unstorable
 from ._common import BEARER, NO_STORE, Message, request_context, services, user_id_of
 from .sessions_schemas import SessionItem, session_item
 
@@ -45,7 +46,9 @@ def end_session(
     """End one session of the caller: its refresh tokens (and, with access revocation
     on, its access tokens) stop working.  Another user's session is not found."""
     user_id = user_id_of(user)
-    if user_id is None or len(session_id) > 36:
+    # No session has an id that is long or that PostgreSQL cannot take (a NUL): such an
+    # id names nothing and never reaches the database.
+    if user_id is None or len(session_id) > 36 or unstorable(session_id) is not None:
         raise NotFoundError(SESSION_NOT_FOUND)
     services(request).sessions.revoke(user_id, session_id, context=request_context(request))
     return Response(status_code=204)
