@@ -273,7 +273,15 @@ def test_without_a_session_the_page_loads_and_asks_to_sign_in(server: Server) ->
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    [("admin.js", 200), ("admin.css", 200), ("admin.html", 404), ("needs-admin.html", 404)],
+    [
+        ("admin.js", 200),
+        ("admin-users.js", 200),
+        ("admin-keys.js", 200),
+        ("admin-audit.js", 200),
+        ("admin.css", 200),
+        ("admin.html", 404),
+        ("needs-admin.html", 404),
+    ],
 )
 def test_the_console_files(client: httpx.Client, name: str, status: int) -> None:
     assert client.get(f"/static/{name}").status_code == status

@@ -70,9 +70,15 @@ def test_the_page_has_a_strict_content_security_policy(client: httpx.Client) -> 
     assert headers["X-Frame-Options"] == "DENY"
 
 
-@pytest.mark.parametrize(("path", "script"), [("/", "app.js"), ("/admin", "admin.js")])
+@pytest.mark.parametrize(
+    ("path", "scripts"),
+    [
+        ("/", ["app.js", "security.js", "accounts.js", "passkeys.js"]),
+        ("/admin", ["admin.js", "admin-users.js", "admin-keys.js", "admin-audit.js"]),
+    ],
+)
 def test_the_page_has_no_inline_script_nor_handler_nor_outside_resource(
-    client: httpx.Client, path: str, script: str
+    client: httpx.Client, path: str, scripts: list[str]
 ) -> None:
     parser = Tags()
     parser.feed(client.get(path).text)
@@ -87,7 +93,10 @@ def test_the_page_has_no_inline_script_nor_handler_nor_outside_resource(
                 assert value.startswith("/") and not value.startswith("//"), (tag, value)
             else:
                 assert value is None or value.startswith("/static/"), (tag, value)
-    assert ("script", {"src": f"/static/{script}", "defer": None}) in parser.tags
+    # deferred, in dependency order: the first defines the namespace the others build on
+    assert [(tag, attrs) for tag, attrs in parser.tags if tag == "script"] == [
+        ("script", {"src": f"/static/{script}", "defer": None}) for script in scripts
+    ]
 
 
 @pytest.mark.parametrize(
@@ -95,6 +104,10 @@ def test_the_page_has_no_inline_script_nor_handler_nor_outside_resource(
     [
         ("app.js", "text/javascript; charset=utf-8"),
         ("passkeys.js", "text/javascript; charset=utf-8"),
+        ("admin.js", "text/javascript; charset=utf-8"),
+        ("admin-users.js", "text/javascript; charset=utf-8"),
+        ("admin-keys.js", "text/javascript; charset=utf-8"),
+        ("admin-audit.js", "text/javascript; charset=utf-8"),
         ("app.css", "text/css; charset=utf-8"),
         ("favicon.svg", "image/svg+xml"),
     ],

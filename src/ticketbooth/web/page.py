@@ -47,6 +47,9 @@ ASSETS = {
     "admin.html": "text/html; charset=utf-8",
     "needs-admin.html": "text/html; charset=utf-8",
     "admin.js": "text/javascript; charset=utf-8",
+    "admin-users.js": "text/javascript; charset=utf-8",
+    "admin-keys.js": "text/javascript; charset=utf-8",
+    "admin-audit.js": "text/javascript; charset=utf-8",
     "admin.css": "text/css; charset=utf-8",
 }
 """The only files served: a fixed list, so no request path ever reaches the file system."""
