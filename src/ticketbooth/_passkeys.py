@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from .auth.audit import Auditor
@@ -12,8 +11,6 @@ from .config import Settings
 from .store.db import Database
 from .store.passkeys import SqlPasskeyRepository
 from .store.users import SqlUserRepository
-
-log = logging.getLogger("ticketbooth.auth")
 
 PURGE_SECONDS = 60.0
 """How often expired challenges are deleted (each lives five minutes)."""
@@ -39,12 +36,6 @@ def build_passkeys(
         extra_origins=settings.passkey_origins,
         rp_id=settings.passkey_rp_id,
     )
-    if not relying_party.is_usable:
-        log.warning(
-            "passkeys: TICKETBOOTH_PUBLIC_URL names the IP address %s; browsers offer "
-            "passkeys only on a domain name (http://localhost:PORT for a local try)",
-            relying_party.id,
-        )
     return Passkeys(
         repo=SqlPasskeyRepository(db),
         users=SqlUserRepository(db),

@@ -151,6 +151,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if not svc.passkeys.relying_party.is_usable:  # said once, by the serving process
+            log.warning(
+                "passkeys: TICKETBOOTH_PUBLIC_URL names the IP address %s; browsers offer "
+                "passkeys only on a domain name (http://localhost:PORT for a local try)",
+                svc.passkeys.relying_party.id,
+            )
         for job in svc.jobs:
             if job.start is not None:
                 await run_in_threadpool(job.start)
