@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from ..errors import TicketboothError
 from ..store.records import MailRecord, OutboxRepository
 from .templates import Mail
 
@@ -125,7 +126,9 @@ class OutboxSender:
         while not self._stop.is_set():
             try:
                 self.run_once()
-            except Exception:  # a database outage: try again at the next tick
+            except TicketboothError as exc:  # a database outage: one line, try again later
+                log.warning("the outbox sender could not read the outbox: %s", exc.message)
+            except Exception:  # a bug: the traceback, and try again at the next tick
                 log.exception("the outbox sender could not read the outbox")
             self._wake.wait(self._interval)
             self._wake.clear()

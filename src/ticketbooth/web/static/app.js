@@ -217,8 +217,11 @@
   }
 
   async function signOut() {
+    // Logging out twice ends the same sessions: a request the network lost (a keep-alive
+    // connection the server closed as it was reused) is sent once more before giving up.
+    const logout = () => api("POST", "/api/auth/logout");
     try {
-      await api("POST", "/api/auth/logout");
+      await logout().catch((error) => (error instanceof TypeError ? logout() : Promise.reject(error)));
     } catch (error) {
       if (!(error instanceof SessionExpired)) throw error;
     }
