@@ -367,11 +367,13 @@ def py_spy() -> str:
     return shutil.which("py-spy") or (str(beside) if beside.exists() else "py-spy")
 
 
-def summarize(collapsed: Path) -> list[str]:
-    """Share of samples in each function under uvicorn's ``run_asgi``, hottest first.
+def summarize(collapsed: Path, under: str | None = "RequestResponseCycle.") -> list[str]:
+    """Share of samples in each function, hottest first.
 
-    Inclusive (the function and what it calls) and self (the function's own code); the
-    event loop, the parser and the socket writes outside ``run_asgi`` are in the total.
+    Inclusive (the function and what it calls) and self (the function's own code).
+    Inclusive shares count only frames from the first one starting with ``under``
+    (uvicorn's ``run_asgi`` by default; None: every frame); the event loop, the parser
+    and the socket writes outside it are in the total.
     """
     inclusive: dict[str, int] = {}
     own: dict[str, int] = {}
@@ -384,7 +386,7 @@ def summarize(collapsed: Path) -> list[str]:
         total += count
         frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
         own[frames[-1]] = own.get(frames[-1], 0) + count
-        inside = [i for i, frame in enumerate(frames) if frame.startswith("RequestResponseCycle.")]
+        inside = [i for i, frame in enumerate(frames) if under is None or frame.startswith(under)]
         for name in set(frames[inside[0] :] if inside else ()):
             inclusive[name] = inclusive.get(name, 0) + count
     ranked = sorted(inclusive.items(), key=lambda item: -item[1])

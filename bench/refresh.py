@@ -25,6 +25,10 @@ A warm-up, then ``--rounds`` rounds of the service and the limit in turn (order
 rotating); medians and the per-round ratio.
 
     .venv/bin/python bench/refresh.py [--duration 5] [--rounds 3] [--clients 10]
+
+``--profile DIR`` also records the service with py-spy (``pip install py-spy``) during
+one extra storm on each database: ``DIR/<database>.txt`` in py-spy's collapsed-stack
+format, and the hottest functions (every thread: the route runs in the thread pool).
 """
 
 import os
@@ -535,6 +539,8 @@ def bench_database(
                     limit.append(rate)
                 print(f"  {label} round {number + 1}/{args.rounds}  {step:<8} {rate:8.1f}/s",
                       flush=True)  # fmt: skip
+        if args.profile is not None:
+            profile_storm(server, tokens, args, client_cpu, args.profile / f"{label.lower()}.txt")
     except Exception:
         if server.process is not None:
             print(f"server log (last lines):\n{server.log_tail()}", file=sys.stderr)
@@ -549,6 +555,26 @@ def bench_database(
         "trips": trips,
         "rotations": rotations,
     }
+
+
+def profile_storm(
+    server: Any, tokens: list[str], args: argparse.Namespace, cpu: int | None, output: Path
+) -> None:
+    """One more storm with py-spy recording the service; print its hottest functions."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        harness.py_spy(), "record", "--pid", str(server.process.pid), "--format", "raw",
+        "--rate", "250", "--nonblocking", "--output", str(output),
+        "--duration", str(args.duration),
+    ]  # fmt: skip
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        refresh_storm(server, tokens, args.duration, 0, cpu)
+    finally:
+        spy.wait(timeout=args.duration + 60)
+    print(f"  profile: {output}")
+    for line in harness.summarize(output, under=None)[: args.profile_lines]:
+        print(f"    {line}")
 
 
 def benchmark(args: argparse.Namespace, workdir: Path) -> None:
@@ -599,6 +625,12 @@ def main() -> None:
         help="an existing database on the PostgreSQL server to use ('' to skip PostgreSQL)",
     )
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="record py-spy profiles into this directory"
+    )
+    parser.add_argument(
+        "--profile-lines", type=int, default=60, help="functions shown per profile (default 60)"
+    )
     parser.add_argument("--limit", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.limit:

@@ -1,17 +1,20 @@
-"""The request path's plumbing: flat routes, orjson bodies, bound metric children."""
+"""The request path's plumbing: flat routes, the exact-path index, orjson bodies, bound
+metric children."""
 
 from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 from fastapi import APIRouter, FastAPI, WebSocket
 from fastapi.routing import APIRoute
 from starlette.responses import JSONResponse as StarletteJSONResponse
 from starlette.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
-from ticketbooth.web.flat import include_flat
+from ticketbooth.web.flat import ExactPaths, include_flat, index_exact_paths
 from ticketbooth.web.metrics import Metrics, RequestTimer
 from ticketbooth.web.responses import JSONResponse
 
@@ -59,6 +62,75 @@ def test_include_flat_refuses_what_is_not_a_path_operation() -> None:
 
     with pytest.raises(TypeError, match="include_flat takes path operations only"):
         include_flat(FastAPI(), router)
+
+
+def _shadowed_app() -> tuple[FastAPI, list[str]]:
+    """Static paths, one shadowed by an earlier parameter route; the scan's visits."""
+    app = FastAPI()
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: str) -> dict[str, str]:
+        return {"route": "item", "id": item_id}
+
+    @app.get("/items/special")
+    async def special() -> dict[str, str]:
+        return {"route": "special"}
+
+    @app.post("/items/special")
+    async def make_special() -> dict[str, str]:
+        return {"route": "make-special"}
+
+    @app.get("/plain")
+    async def plain() -> dict[str, str]:
+        return {"route": "plain"}
+
+    index_exact_paths(app)
+    scanned: list[str] = []
+    index = app.router.middleware_stack
+    assert isinstance(index, ExactPaths)
+    scan = index.scan
+
+    async def counting_scan(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scanned.append(f"{scope['method']} {scope['path']}")
+        await scan(scope, receive, send)
+
+    index.scan = counting_scan
+    return app, scanned
+
+
+def test_exact_paths_pick_the_route_the_scan_would_pick() -> None:
+    app, scanned = _shadowed_app()
+    with TestClient(app) as client:
+        assert client.get("/plain").json() == {"route": "plain"}
+        # GET /items/special: the parameter route comes first, so it answers, as in a scan
+        assert client.get("/items/special").json() == {"route": "item", "id": "special"}
+        assert client.post("/items/special").json() == {"route": "make-special"}
+        assert client.get("/items/7").json() == {"route": "item", "id": "7"}
+        assert client.put("/plain").status_code == 405
+        assert client.get("/nowhere").status_code == 404
+        assert client.get("/plain/").json() == {"route": "plain"}  # the scan's redirect
+    assert scanned == ["GET /items/7", "PUT /plain", "GET /nowhere", "GET /plain/"]
+
+
+def test_exact_paths_leave_a_root_path_to_the_scan() -> None:
+    app, scanned = _shadowed_app()
+    with TestClient(app, root_path="/prefix") as client:
+        assert client.get("/prefix/plain").json() == {"route": "plain"}
+    assert scanned == ["GET /prefix/plain"]
+
+
+def test_the_service_indexes_its_static_routes(tmp_path: Path) -> None:
+    from ticketbooth.config import Settings
+    from ticketbooth.web.app import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db'}", secret_key="x" * 40))
+    index = app.router.middleware_stack
+    assert isinstance(index, ExactPaths)
+    assert ("GET", "/api/products/my-info") in index.table
+    assert ("POST", "/api/auth/refresh-token") in index.table
+    assert not any("{" in path for _, path in index.table)
+    assert ("DELETE", "/api/auth/sessions/revoke-others") not in index.table
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from ..logs import configure_logging
 from .admin_page import admin_page_router
 from .cors import add_cors
 from .dependencies import attach
-from .flat import include_flat
+from .flat import include_flat, index_exact_paths
 from .metrics import Metrics, RequestTimer
 from .page import page_router
 from .routes import (
@@ -206,6 +206,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         include_flat(app, router)
     install_oauth(app)
     include_flat(app, page_router)
+    index_exact_paths(app)
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestTimer, metrics=metrics)
     add_cors(app, svc.settings)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def include_flat(app: FastAPI, router: APIRouter) -> None:
@@ -51,3 +53,68 @@ def include_flat(app: FastAPI, router: APIRouter) -> None:
             callbacks=route.callbacks,
             openapi_extra=route.openapi_extra,
         )
+
+
+class ExactPaths:
+    """The router's front door: a request for a path without parameters skips the scan.
+
+    Starlette matches a request against the app's routes one by one, and FastAPI's
+    ``APIRoute.matches`` does more than a regular expression per route; with ~70 routes a
+    request for one near the end paid for every route before it (bench/http.py: routing
+    was the largest single cost of ``GET /api/products/my-info``, docs/performance.md).
+    Here ``(method, path)`` of every route without path parameters is looked up in a
+    dictionary built once, holding the route a full scan would pick first (an earlier
+    route with parameters that matches the same path wins there as it does in the scan).
+    The route still runs its own ``matches`` and ``handle``; anything else — a parameter
+    path, an unknown path or method, a ``root_path``, FastAPI's telemetry or an included
+    router's context on the request — goes through the router's scan as before.
+    """
+
+    def __init__(self, router: APIRouter, scan: ASGIApp) -> None:
+        self.router = router
+        self.scan = scan
+        self.table: dict[tuple[str, str], BaseRoute] = {}
+        for route in router.routes:
+            if not isinstance(route, Route) or route.param_convertors or not route.methods:
+                continue
+            for method in route.methods:
+                first = _first_full_match(router.routes, method, route.path)
+                if first is not None:
+                    self.table.setdefault((method, route.path), first)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = (
+            self.table.get((scope["method"], scope["path"]))
+            if scope["type"] == "http"
+            and not scope.get("root_path")
+            and "fastapi" not in scope
+            and "fastapi.telemetry" not in scope
+            and not self.router.form_limits
+            else None
+        )
+        if route is None:
+            await self.scan(scope, receive, send)
+            return
+        match, child_scope = route.matches(scope)
+        if match is not Match.FULL or "fastapi" in child_scope:  # never, but stay exact
+            await self.scan(scope, receive, send)
+            return
+        scope.setdefault("router", self.router)
+        scope.update(child_scope)
+        await route.handle(scope, receive, send)
+
+
+def _first_full_match(routes: list[BaseRoute], method: str, path: str) -> BaseRoute | None:
+    """The route a scan picks for ``method path``; None when a non-route comes first."""
+    probe: Scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+    for route in routes:
+        if not isinstance(route, Route):
+            return None  # a mount or an included router: leave the order to the scan
+        if route.matches(probe)[0] is Match.FULL:
+            return route
+    return None
+
+
+def index_exact_paths(app: FastAPI) -> None:
+    """Put :class:`ExactPaths` in front of ``app``'s router (call after the last route)."""
+    app.router.middleware_stack = ExactPaths(app.router, app.router.middleware_stack)
