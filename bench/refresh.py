@@ -28,7 +28,8 @@ rotating); medians and the per-round ratio.
 
 ``--profile DIR`` also records the service with py-spy (``pip install py-spy``) during
 one extra storm on each database: ``DIR/<database>.txt`` in py-spy's collapsed-stack
-format, and the hottest functions (every thread: the route runs in the thread pool).
+format, and the hottest functions (every thread: the route runs in the thread pool;
+only the thread holding the GIL is sampled, so the shares are of the Python CPU time).
 """
 
 import os
@@ -564,7 +565,7 @@ def profile_storm(
     output.parent.mkdir(parents=True, exist_ok=True)
     command = [
         harness.py_spy(), "record", "--pid", str(server.process.pid), "--format", "raw",
-        "--rate", "250", "--nonblocking", "--output", str(output),
+        "--rate", "250", "--nonblocking", "--gil", "--output", str(output),
         "--duration", str(args.duration),
     ]  # fmt: skip
     spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -162,3 +162,30 @@ def test_text_beyond_ascii_and_absent_fields_hash_as_the_verifier_does(db: Datab
 
     assert audit.verify() == (2, None)
     assert [e.username for e in audit.tail()] == ["Zoë 東京 🎫", "user2"]
+
+
+def test_an_event_as_a_json_line_carries_every_field_and_escapes_like_json() -> None:
+    import dataclasses
+    import json
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from ticketbooth.store.records import AuditEvent
+
+    event = AuditEvent(
+        at=datetime(2026, 3, 1, 13, 5, tzinfo=timezone(timedelta(hours=1))),
+        event="login",
+        outcome="failure",
+        user_id=7,
+        username='ädä "q"\n',
+        address="10.0.0.1",
+        user_agent=None,
+        detail={"reason": "bad_password", "count": 2},
+    )
+    line = event.as_json()
+    decoded = json.loads(line)
+    assert set(decoded) == {f.name for f in dataclasses.fields(AuditEvent)}
+    assert decoded["at"] == "2026-03-01T12:05:00Z"
+    assert decoded["username"] == 'ädä "q"\n' and decoded["detail"]["count"] == 2
+    assert line == json.dumps(decoded, sort_keys=True, separators=(",", ":"))
+    assert "\n" not in line and line.isascii()
+    assert datetime.fromisoformat(decoded["at"]).tzinfo == UTC

@@ -113,7 +113,8 @@ class LogSink:
     """Writes each event as one JSON line to the ``ticketbooth.audit`` logger."""
 
     def append(self, event: AuditEvent) -> None:
-        log.info(event.as_json())
+        if log.isEnabledFor(logging.INFO):
+            log.info(event.as_json())
 
 
 class Auditor:

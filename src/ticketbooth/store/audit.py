@@ -22,6 +22,7 @@ from datetime import UTC
 from sqlalchemy import func, insert, select, text, update
 
 from .db import Database
+from .direct import Direct
 from .models import AuditHead, AuditRecord
 from .records import AuditEvent
 
@@ -81,6 +82,7 @@ APPEND_POSTGRESQL = text(
 with the new row's hash (SHA-256 of ``prev_hash || "[" || id || "," || tail``, computed
 by the database), and insert the row.  The head stays locked until the commit, so this
 is the last statement before it: one round trip, then the commit."""
+_APPEND_POSTGRESQL = Direct(APPEND_POSTGRESQL)
 
 
 def _event_of(row: AuditRecord) -> AuditEvent:
@@ -139,8 +141,8 @@ class SqlAuditLog:
         with self._db.session() as session:
             session.flush()  # the unit's pending ORM writes go before the head is locked
             if session.get_bind().dialect.name == "postgresql":
-                row_id, prev_hash, digest = session.execute(
-                    APPEND_POSTGRESQL,
+                row_id, prev_hash, digest = _APPEND_POSTGRESQL.execute(
+                    session.connection(),
                     {
                         "tail": tail,
                         "at": event.at,
@@ -152,7 +154,7 @@ class SqlAuditLog:
                         "user_agent": event.user_agent,
                         "detail": detail,
                     },
-                ).one()
+                ).rows[0]
                 if digest != _chain_hash(prev_hash, row_id, tail):
                     raise RuntimeError("the database hashed an audit row differently")
                 return

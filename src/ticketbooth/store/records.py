@@ -10,7 +10,7 @@ import json
 import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -262,8 +262,16 @@ class AuditEvent:
 
     def as_json(self) -> str:
         """One line of JSON, keys sorted."""
-        data = asdict(self)
-        data["at"] = self.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        data = {  # by hand: dataclasses.asdict deep-copies, a tenth of a refresh's audit
+            "address": self.address,
+            "at": self.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "detail": self.detail,
+            "event": self.event,
+            "outcome": self.outcome,
+            "user_agent": self.user_agent,
+            "user_id": self.user_id,
+            "username": self.username,
+        }
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 

@@ -8,6 +8,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, insert, select, update
 
 from .db import Database, affected
+from .direct import Direct
 from .models import RefreshToken
 from .records import RefreshTokenRecord
 
@@ -45,8 +46,8 @@ def _row(record: RefreshTokenRecord) -> RefreshToken:
 
 # The refresh path's statements, built once, on the table (Core: no ORM bookkeeping).
 _TABLE = cast(Table, RefreshToken.__table__)
-_BY_HASH = select(_TABLE).where(_TABLE.c.token_hash == bindparam("token_hash"))
-_ROTATE = (
+_BY_HASH = Direct(select(_TABLE).where(_TABLE.c.token_hash == bindparam("token_hash")))
+_ROTATE = Direct(
     update(_TABLE)
     .where(
         _TABLE.c.id == bindparam("old_id"),
@@ -55,7 +56,7 @@ _ROTATE = (
     )
     .values(revoked_at=bindparam("now"), revoked_reason="rotated", replaced_by=bindparam("new_id"))
 )
-_INSERT = insert(_TABLE)
+_INSERT = Direct(insert(_TABLE))
 
 
 class SqlRefreshTokenRepository:
@@ -70,8 +71,8 @@ class SqlRefreshTokenRepository:
 
     def find_by_hash(self, token_hash: str) -> RefreshTokenRecord | None:
         with self._db.read() as session:
-            row = session.connection().execute(_BY_HASH, {"token_hash": token_hash}).first()
-            return _record(row) if row else None  # type: ignore[arg-type]
+            row = _BY_HASH.execute(session.connection(), {"token_hash": token_hash}).first()
+            return _record(row) if row else None
 
     def get(self, record_id: str) -> RefreshTokenRecord | None:
         with self._db.read() as session:
@@ -87,14 +88,14 @@ class SqlRefreshTokenRepository:
         """
         with self._db.session() as session:
             connection = session.connection()
-            changed = affected(
-                connection.execute(_ROTATE, {"old_id": old_id, "now": now, "new_id": new.id})
-            )
+            changed = _ROTATE.execute(
+                connection, {"old_id": old_id, "now": now, "new_id": new.id}
+            ).rowcount
             if changed != 1:
                 return False
             # Sent now: an ORM add would wait for a flush, which could come after the
             # audit row and so inside the audit chain's lock.
-            connection.execute(_INSERT, _values(new))
+            _INSERT.execute(connection, _values(new))
             return True
 
     def revoke_family(self, family_id: str, reason: str, now: datetime) -> int:

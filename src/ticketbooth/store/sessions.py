@@ -8,6 +8,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 
 from .db import Database, affected
+from .direct import Direct
 from .models import LoginSession
 from .records import SessionRecord
 
@@ -27,7 +28,7 @@ def _record(row: LoginSession) -> SessionRecord:
 
 
 _TABLE = cast(Table, LoginSession.__table__)
-_TOUCH = (
+_TOUCH = Direct(
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("session_id"))
     .values(last_used_at=bindparam("now"))
@@ -75,11 +76,10 @@ class SqlSessionRepository:
         """Record a use (a refresh); how the session was proven (``amr``), or None when
         there is no such session.  One statement: the touch returns what a refresh needs."""
         with self._db.session() as session:
-            amr = (
-                session.connection()
-                .execute(_TOUCH, {"session_id": session_id, "now": now})
-                .scalar_one_or_none()
-            )
+            row = _TOUCH.execute(
+                session.connection(), {"session_id": session_id, "now": now}
+            ).first()
+            amr = row.amr if row else None
         return None if amr is None else tuple(amr.split())
 
     def revoke(self, session_id: str, reason: str, now: datetime) -> bool:

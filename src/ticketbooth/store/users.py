@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import ConflictError
 from .db import Database, affected
+from .direct import Direct
 from .models import User
 from .records import UserRecord, normalize
 
@@ -28,7 +29,7 @@ def _record(user: User) -> UserRecord:
 
 
 _TABLE = cast(Table, User.__table__)
-_BY_ID = select(_TABLE).where(_TABLE.c.id == bindparam("user_id"))
+_BY_ID = Direct(select(_TABLE).where(_TABLE.c.id == bindparam("user_id")))
 """A user by id, built once on the table (Core: no ORM identity map or instance)."""
 
 
@@ -40,8 +41,8 @@ class SqlUserRepository:
 
     def get(self, user_id: int) -> UserRecord | None:
         with self._db.read() as session:
-            row = session.connection().execute(_BY_ID, {"user_id": user_id}).first()
-            return _record(row) if row else None  # type: ignore[arg-type]
+            row = _BY_ID.execute(session.connection(), {"user_id": user_id}).first()
+            return _record(row) if row else None
 
     def get_by_username(self, username: str) -> UserRecord | None:
         """The user whose name matches regardless of case (see :func:`normalize`)."""
