@@ -18,8 +18,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
+from typing import cast
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 
 from .db import Database
 from .direct import Direct
@@ -83,6 +84,17 @@ with the new row's hash (SHA-256 of ``prev_hash || "[" || id || "," || tail``, c
 by the database), and insert the row.  The head stays locked until the commit, so this
 is the last statement before it: one round trip, then the commit."""
 _APPEND_POSTGRESQL = Direct(APPEND_POSTGRESQL)
+
+# Elsewhere (SQLite), the append's three statements, built once on the tables.
+_HEAD = cast(Table, AuditHead.__table__)
+_TAKE_HEAD = Direct(
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_id=_HEAD.c.last_id + 1)
+    .returning(_HEAD.c.last_id, _HEAD.c.last_hash)
+)
+_INSERT_ROW = Direct(insert(cast(Table, AuditRecord.__table__)))
+_MOVE_HEAD = Direct(update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("new_hash")))
 
 
 def _event_of(row: AuditRecord) -> AuditEvent:
@@ -158,29 +170,26 @@ class SqlAuditLog:
                 if digest != _chain_hash(prev_hash, row_id, tail):
                     raise RuntimeError("the database hashed an audit row differently")
                 return
-            row_id, prev_hash = session.execute(
-                update(AuditHead)
-                .where(AuditHead.id == 1)
-                .values(last_id=AuditHead.last_id + 1)
-                .returning(AuditHead.last_id, AuditHead.last_hash)
-            ).one()
+            connection = session.connection()
+            row_id, prev_hash = _TAKE_HEAD.execute(connection, {}).rows[0]
             digest = _chain_hash(prev_hash, row_id, tail)
-            session.execute(
-                insert(AuditRecord).values(
-                    id=row_id,
-                    at=event.at,
-                    event=event.event,
-                    outcome=event.outcome,
-                    user_id=event.user_id,
-                    username=event.username,
-                    address=event.address,
-                    user_agent=event.user_agent,
-                    detail=detail,
-                    prev_hash=prev_hash,
-                    hash=digest,
-                )
+            _INSERT_ROW.execute(
+                connection,
+                {
+                    "id": row_id,
+                    "at": event.at,
+                    "event": event.event,
+                    "outcome": event.outcome,
+                    "user_id": event.user_id,
+                    "username": event.username,
+                    "address": event.address,
+                    "user_agent": event.user_agent,
+                    "detail": detail,
+                    "prev_hash": prev_hash,
+                    "hash": digest,
+                },
             )
-            session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
+            _MOVE_HEAD.execute(connection, {"new_hash": digest})
 
     def tail(self, limit: int = 20, *, username: str | None = None) -> list[AuditEvent]:
         """The newest ``limit`` events, oldest first; only one user's with ``username``."""
