@@ -1,12 +1,14 @@
 """The console's Clients view in headless Chromium: an admin registers a secret client,
-copies the secret shown once, rotates it and deletes the client; the token endpoint
-agrees at every step.
+copies the secret shown once, rotates it and deletes the client, the token endpoint
+agreeing at every step; and registers a key client and disables it.
 """
 
 from __future__ import annotations
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import Page, expect
 
 from tests.servers import Server
@@ -97,3 +99,37 @@ def test_an_admin_registers_rotates_and_deletes_a_secret_client(page: Page, site
     tail = site.cli("audit", "tail", "--limit", "20").stdout
     for event in ("client_created", "client_secret_rotated", "client_deleted"):
         assert any(event in line and '"admin":"admin"' in line for line in tail.splitlines()), event
+
+
+def test_an_admin_registers_a_key_client_and_disables_it(page: Page, site: Server) -> None:
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
+    open_console(page)
+    page.click(".tab[data-view=clients]")
+    expect(page.locator("#new-client-pem-field")).to_be_hidden()
+    page.fill("#new-client-name", "reports")
+    page.select_option("#new-client-auth", "pem")
+    page.fill("#new-client-pem", "not a key")
+    page.click("#create-client-submit")
+    notice(page, "the public key does not parse as PEM")  # the server's words
+    page.fill("#new-client-pem", pem)
+    page.click("#create-client-submit")
+    notice(page, "Registered reports; it signs its token requests with its key.")
+    expect(page.locator("#client-secret")).to_be_hidden()
+    row = page.locator("#client-rows tr[data-name='reports']")
+    expect(row).to_contain_text("private_key_jwt")
+    expect(row.get_by_role("button", name="Rotate the secret of reports")).to_have_count(0)
+
+    row.get_by_role("button", name="Disable reports").click()
+    confirm(page)
+    notice(page, "reports is disabled.")
+    expect(row.locator("td.state-disabled")).to_have_text("disabled")
+    row.get_by_role("button", name="Enable reports").click()  # enabling asks nothing
+    notice(page, "reports is enabled.")
+    expect(row).to_contain_text("active")
+    listed = {line.split("\t")[0]: line for line in site.cli("clients", "list").stdout.splitlines()}
+    assert listed["reports"].endswith("private_key_jwt\t-\tactive"), listed
