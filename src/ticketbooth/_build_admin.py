@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .assembly import Services
-from .auth.admin import AdminConsole, AuditConsole, KeyConsole, StatusProbe, UserConsole
+from .auth.admin import (
+    AdminConsole,
+    AuditConsole,
+    ClientConsole,
+    KeyConsole,
+    StatusProbe,
+    UserConsole,
+)
 from .store.audit_query import SqlAuditQuery
 from .store.db import check_connection
 from .store.directory import SqlUserDirectory
@@ -32,7 +39,8 @@ def redis_probe(url: str) -> Callable[[], bool]:
 
 
 def build_admin(svc: Services) -> AdminConsole:
-    """The console's users, keys, audit and status parts, sharing ``svc``'s services."""
+    """The console's users, keys, clients, audit and status parts, sharing ``svc``'s
+    services."""
     db = svc.db
     users = UserConsole(
         users=svc.users,
@@ -57,4 +65,5 @@ def build_admin(svc: Services) -> AdminConsole:
         audit=audit,
         now=svc.now,
     )
-    return AdminConsole(users=users, keys=keys, audit=audit, status=status)
+    clients = ClientConsole(svc.clients, unit_of_work=db.session)
+    return AdminConsole(users=users, keys=keys, clients=clients, audit=audit, status=status)

@@ -25,9 +25,15 @@ def require_https(url: str) -> str:
 
     from .errors import ConfigurationError
 
-    parts = urlsplit(url)
+    refused = ConfigurationError(
+        f"{url!r}: keys must be fetched over https (http only for localhost)"
+    )
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed host, such as an unclosed IPv6 bracket
+        raise refused from None
     if parts.scheme == "https" and parts.hostname:
         return url
     if parts.scheme == "http" and is_loopback(parts.hostname or ""):
         return url
-    raise ConfigurationError(f"{url!r}: keys must be fetched over https (http only for localhost)")
+    raise refused

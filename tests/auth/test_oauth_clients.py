@@ -146,6 +146,15 @@ def test_a_key_client_has_no_secret(admin: ClientAdmin) -> None:
         ),
         ({"name": "x", "jwks_uri": "http://k.example/j"}, "keys must be fetched over https"),
         ({"name": "x", "public_key_pem": b"nope"}, "does not parse as PEM"),
+        (
+            {
+                "name": "x",
+                "public_key_pem": "é\n".encode()
+                + public_pem(ec.generate_private_key(ec.SECP256R1())),
+            },
+            "the public key file must be ASCII PEM",
+        ),
+        ({"name": "x", "jwks_uri": "https://[::1/jwks"}, "keys must be fetched over https"),
     ],
 )
 def test_bad_registrations_are_refused(
@@ -163,6 +172,9 @@ def test_names_are_unique_and_unknown_names_are_not_found(admin: ClientAdmin) ->
     for action in (admin.delete, admin.rotate_secret, admin.get):
         with pytest.raises(NotFoundError, match="no client named 'nobody'"):
             action("nobody")
+    with pytest.raises(NotFoundError, match="no client with id 'nobody'"):
+        admin.get_by_id("nobody")
+    assert admin.get_by_id(admin.get("reports").client_id).name == "reports"
     admin.set_disabled("reports", is_disabled=True)
     assert admin.get("reports").is_disabled
     admin.delete("reports")

@@ -277,6 +277,7 @@ def test_without_a_session_the_page_loads_and_asks_to_sign_in(server: Server) ->
         ("admin.js", 200),
         ("admin-users.js", 200),
         ("admin-keys.js", 200),
+        ("admin-clients.js", 200),
         ("admin-audit.js", 200),
         ("admin.css", 200),
         ("admin.html", 404),

@@ -42,6 +42,13 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/admin/keys/rotate", None),
     ("POST", "/api/admin/keys/generate", {}),
     ("POST", "/api/admin/keys/abc/retire", None),
+    ("GET", "/api/admin/clients", None),
+    ("POST", "/api/admin/clients", {"name": "refused-client"}),
+    ("GET", "/api/admin/clients/abc", None),
+    ("POST", "/api/admin/clients/abc/disable", None),
+    ("POST", "/api/admin/clients/abc/enable", None),
+    ("POST", "/api/admin/clients/abc/rotate-secret", None),
+    ("DELETE", "/api/admin/clients/abc?confirm=abc", None),
     ("GET", "/api/admin/audit", None),
     ("GET", "/api/admin/audit/verify", None),
     ("GET", "/api/admin/audit/logins", None),
@@ -52,6 +59,7 @@ TEMPLATES = (
     ("/users/1", "/users/{user_id}"),
     ("/sessions/abc", "/sessions/{session_id}"),
     ("/keys/abc/", "/keys/{kid}/"),
+    ("/clients/abc", "/clients/{client_id}"),
 )
 CSRF_REFUSED = {"message": CsrfError.description}
 

@@ -62,6 +62,17 @@ def test_a_taken_name_is_a_conflict(db: Database) -> None:
     assert refused.value.message == "a client named 'reports' already exists"
 
 
+def test_a_taken_name_is_a_conflict_inside_a_unit_of_work_too(db: Database) -> None:
+    """As when two admins register one name at once: the check before the insert passes
+    for both, and the second insert fails in the unit, not at its commit."""
+    repo = SqlClientRepository(db)
+    repo.add(client())
+    with pytest.raises(ConflictError) as refused, db.session():
+        repo.add(client(client_id="another-id"))
+    assert refused.value.message == "a client named 'reports' already exists"
+    assert [c.client_id for c in repo.list()] == ["id-reports"]
+
+
 def test_repr_hides_the_hash() -> None:
     assert "ab" * 32 not in repr(client())
 

@@ -74,7 +74,10 @@ def test_the_page_has_a_strict_content_security_policy(client: httpx.Client) -> 
     ("path", "scripts"),
     [
         ("/", ["app.js", "security.js", "accounts.js", "passkeys.js"]),
-        ("/admin", ["admin.js", "admin-users.js", "admin-keys.js", "admin-audit.js"]),
+        (
+            "/admin",
+            ["admin.js", "admin-users.js", "admin-keys.js", "admin-clients.js", "admin-audit.js"],
+        ),
     ],
 )
 def test_the_page_has_no_inline_script_nor_handler_nor_outside_resource(
@@ -107,6 +110,7 @@ def test_the_page_has_no_inline_script_nor_handler_nor_outside_resource(
         ("admin.js", "text/javascript; charset=utf-8"),
         ("admin-users.js", "text/javascript; charset=utf-8"),
         ("admin-keys.js", "text/javascript; charset=utf-8"),
+        ("admin-clients.js", "text/javascript; charset=utf-8"),
         ("admin-audit.js", "text/javascript; charset=utf-8"),
         ("app.css", "text/css; charset=utf-8"),
         ("favicon.svg", "image/svg+xml"),

@@ -52,6 +52,7 @@ class SqlClientRepository:
                         created_at=record.created_at,
                     )
                 )
+                session.flush()  # a taken name fails here, inside a unit of work too
         except IntegrityError as exc:
             raise ConflictError(f"a client named {record.name!r} already exists") from exc
 

@@ -31,6 +31,7 @@ from .page import page_router
 from .routes import (
     accounts_router,
     admin_audit_router,
+    admin_clients_router,
     admin_keys_router,
     admin_users_router,
     auth_router,
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         meta_router,
         admin_users_router,
         admin_keys_router,
+        admin_clients_router,
         admin_audit_router,
         admin_page_router,
     )

@@ -49,6 +49,7 @@ ASSETS = {
     "admin.js": "text/javascript; charset=utf-8",
     "admin-users.js": "text/javascript; charset=utf-8",
     "admin-keys.js": "text/javascript; charset=utf-8",
+    "admin-clients.js": "text/javascript; charset=utf-8",
     "admin-audit.js": "text/javascript; charset=utf-8",
     "admin.css": "text/css; charset=utf-8",
 }

@@ -139,7 +139,10 @@ class ClientAdmin:
         pem = None
         if public_key_pem is not None:
             public_key_from_pem(public_key_pem)  # refuse what will never verify
-            pem = public_key_pem.decode("ascii")
+            try:  # OpenSSL skips any text before the PEM block, UTF-8 included
+                pem = public_key_pem.decode("ascii")
+            except UnicodeDecodeError:
+                raise ConfigurationError("the public key file must be ASCII PEM") from None
         if jwks_uri is not None:
             require_https(jwks_uri)
         secret = None if pem or jwks_uri else self._hasher.new_secret()
@@ -175,6 +178,17 @@ class ClientAdmin:
         record = self._clients.get_by_name(name)
         if record is None:
             raise NotFoundError(f"no client named {name!r}")
+        return record
+
+    def get_by_id(self, client_id: str) -> ClientRecord:
+        """The client whose ``client_id`` this is.
+
+        Raises:
+            NotFoundError: no such client.
+        """
+        record = self._clients.get(client_id)
+        if record is None:
+            raise NotFoundError(f"no client with id {client_id!r}")
         return record
 
     def set_disabled(self, name: str, *, is_disabled: bool) -> ClientRecord:

@@ -3,12 +3,13 @@
 ``auth`` (``/api/auth``), ``accounts`` (sign-up, verification, reset, ``me``),
 ``products`` (the demo API), ``meta`` (discovery, keys, health, metrics) and ``oauth``
 (OAuth 2.0 for services); ``sessions``, ``mfa`` and ``passkeys`` sit beneath
-``/api/auth``; ``admin_users``, ``admin_keys`` and ``admin_audit`` beneath ``/api/admin``
-(role Admin).  A feature adds its router here and in the app factory.
+``/api/auth``; ``admin_users``, ``admin_keys``, ``admin_clients`` and ``admin_audit``
+beneath ``/api/admin`` (role Admin).  A feature adds its router here and in the app factory.
 """
 
 from .accounts import accounts_router
 from .admin_audit import admin_audit_router
+from .admin_clients import admin_clients_router
 from .admin_keys import admin_keys_router
 from .admin_users import admin_users_router
 from .auth import auth_router
@@ -22,6 +23,7 @@ from .sessions import sessions_router
 __all__ = [
     "accounts_router",
     "admin_audit_router",
+    "admin_clients_router",
     "admin_keys_router",
     "admin_users_router",
     "auth_router",

@@ -24,7 +24,7 @@ REFUSALS: dict[int, str] = {
     400: "Refused; the message says why",
     401: "No token, or a bad one",
     403: "Not an Admin (or a cookie-mode change without its CSRF token)",
-    404: "No such user, session or key",
+    404: "No such user, session, key or client",
     409: "The state forbids it; the message says why",
     422: "A malformed request or a weak password",
 }

@@ -1,7 +1,8 @@
 // ticketbooth's admin console: cookie mode, like the sign-in page it is reached from.
 //
 // This file is the shell: requests, notices, the confirm dialog, the views and the status
-// strip.  admin-users.js, admin-keys.js and admin-audit.js (loaded after it) build on it
+// strip.  admin-users.js, admin-keys.js, admin-clients.js and admin-audit.js (loaded after
+// it) build on it
 // through window.ticketboothAdmin, as the sign-in page's scripts share window.ticketbooth.
 //
 // The tokens stay in httpOnly cookies; the script echoes the `csrf` cookie in the
@@ -163,7 +164,10 @@
 
   // -- views ----------------------------------------------------------------------------
 
-  const VIEWS = ["signed-out-view", "refused-view", "users-view", "user-detail", "keys-view", "audit-view"];
+  const VIEWS = [
+    "signed-out-view", "refused-view", "users-view", "user-detail", "keys-view", "clients-view",
+    "audit-view",
+  ];
 
   function showOnly(id) {
     for (const view of VIEWS) $(view).hidden = view !== id;
@@ -187,6 +191,9 @@
     } else if (view === "keys") {
       showOnly("keys-view");
       await admin.loadKeys();
+    } else if (view === "clients") {
+      showOnly("clients-view");
+      await admin.loadClients();
     } else {
       showOnly("audit-view");
       await Promise.all([admin.loadChart(), admin.loadAudit()]);
@@ -234,6 +241,7 @@
     }
     admin.wireUsers();
     admin.wireKeys();
+    admin.wireClients();
     admin.wireAudit();
   }
 
@@ -249,7 +257,7 @@
     await show("users");
   }
 
-  // For admin-users.js, admin-keys.js and admin-audit.js; each adds its own loaders and
+  // For admin-users.js, admin-keys.js, admin-clients.js and admin-audit.js; each adds its own loaders and
   // its wire function, which start() calls once the page (and so every script) is loaded.
   const admin = {
     PAGE_SIZE, $, state, api, el, when, shortKid, notify, guarded, ask,
