@@ -1,8 +1,8 @@
 """The admin console's queries on a big database, each beside a raw-SQL floor.
 
-Seeds ``--events`` audit events spread over the last 30 days (through the real hash
-chain, in one transaction) and ``--users`` users with two sessions each, then times,
-as the median of ``--repeat`` runs:
+Seeds ``--events`` audit events spread over the last ``--days`` days (default 30;
+through the real hash chain, in one transaction) and ``--users`` users with two
+sessions each, then times, as the median of ``--repeat`` runs:
 
 * the sign-in chart (7 days grouped by hour in SQL) against a bare
   ``SELECT count(*)`` over the same 7 days (the scan without the grouping);
@@ -50,7 +50,7 @@ from ticketbooth.store.records import AuditEvent
 EVENTS = [("login", "success")] * 6 + [("login", "failure"), ("refresh", "success")] * 2
 
 
-def seed(db: Database, events: int, users: int, now: datetime) -> None:
+def seed(db: Database, events: int, users: int, now: datetime, days: int = 30) -> None:
     shape = random.Random(18)  # noqa: S311 - test data, not a secret
     with db.session() as session:
         session.execute(
@@ -85,7 +85,7 @@ def seed(db: Database, events: int, users: int, now: datetime) -> None:
                 for _ in range(2)
             ],
         )
-    moments = sorted(now - timedelta(seconds=shape.randint(0, 30 * 86400)) for _ in range(events))
+    moments = sorted(now - timedelta(seconds=shape.randint(0, days * 86400)) for _ in range(events))
     log = SqlAuditLog(db)
     with db.session():  # one transaction: the same chain, written fast
         for at in moments:
@@ -106,6 +106,7 @@ def median_ms(action: Callable[[], object], repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--days", type=int, default=30, help="the events' span (default 30)")
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default=None)
@@ -116,9 +117,10 @@ def main() -> None:
         migrate(db.engine)
         now = datetime.now(UTC)
         started = time.perf_counter()
-        seed(db, args.events, args.users, now)
+        seed(db, args.events, args.users, now, args.days)
         print(
-            f"{db.engine.dialect.name}: {args.events:,} audit events, {args.users:,} users "
+            f"{db.engine.dialect.name}: {args.events:,} audit events over {args.days} days, "
+            f"{args.users:,} users "
             f"with 2 sessions each (seeded in {time.perf_counter() - started:.0f} s)"
         )
         week = now - timedelta(days=7)

@@ -110,7 +110,11 @@ class SigningKey(Base):
 
 class AuditRecord(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_user_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_user_id", "user_id"),
+        Index("ix_audit_events_at", "at"),  # the console's chart and time filters
+        Index("ix_audit_events_event_id", "event", "id"),  # a filtered page, newest first
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
