@@ -148,6 +148,20 @@ class Passkeys:
                 passkey_id=record.id,
             )
 
+    def remove_all(self, user: UserRecord, *, context: RequestContext = NO_CONTEXT) -> int:
+        """Remove every passkey of the user (a lost or stolen device: ``users
+        remove-passkeys``); returns how many there were.  None signs in any more."""
+        with self._uow():
+            removed = self._repo.delete_all(user.id)
+            self._audit.record(
+                "passkeys_deleted",
+                user_id=user.id,
+                username=user.username,
+                context=context,
+                removed=removed,
+            )
+        return removed
+
     # -- registration ----------------------------------------------------------------
 
     def registration_options(self, user: UserRecord) -> dict[str, Any]:
