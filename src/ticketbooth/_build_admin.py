@@ -47,6 +47,7 @@ def build_admin(svc: Services) -> AdminConsole:
         directory=SqlUserDirectory(db),
         sessions=svc.sessions,
         mfa=svc.mfa,
+        passkeys=svc.passkeys,
         unit_of_work=db.session,
     )
     keys = KeyConsole(

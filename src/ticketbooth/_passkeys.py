@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from .auth.audit import Auditor
 from .auth.passkeys import Passkeys, RelyingParty
+from .auth.request_limits import RequestLimiter
 from .auth.service import AuthService
 from .config import Settings
 from .store.db import Database
@@ -44,4 +45,12 @@ def build_passkeys(
         auditor=auditor,
         unit_of_work=db.session,
         now=now,
+        options_limiter=RequestLimiter(
+            "passkey-options",
+            storage_uri=settings.redis_url or "memory://",
+            address_requests=settings.passkey_options_requests,
+            window_seconds=int(settings.passkey_options_window_minutes * 60),
+            is_enabled=settings.rate_limits,
+            namespace=settings.issuer,
+        ),
     )

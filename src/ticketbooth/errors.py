@@ -28,7 +28,7 @@
     │   ├── InvalidLinkError         a one-time link unknown, used or expired
     │   └── IncorrectPasswordError   change-password's current password is wrong
     ├── RateLimitedError             too many failed attempts                → 429
-    │   └── TooManyRequestsError     too many requests for mail
+    │   └── TooManyRequestsError     too many requests for mail or passkey options
     ├── PermissionDeniedError        valid identity, not allowed             → 403
     │   ├── CsrfError                a cookie-authenticated change without its CSRF token
     │   ├── RegistrationClosedError  sign-up is off, or the invite code is not good
@@ -262,7 +262,8 @@ class RateLimitedError(TicketboothError):
 
 
 class TooManyRequestsError(RateLimitedError):
-    """Too many requests that send mail, for an address or from a client."""
+    """Too many requests that send mail (for an address or from a client), or that ask
+    for passkey sign-in options (from a client)."""
 
     description = "Too many requests; try again later"
 

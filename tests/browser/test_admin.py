@@ -16,6 +16,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.passkeys.authenticator import SoftAuthenticator
 from tests.servers import Server, ServerPool
 from ticketbooth.store.audit import SqlAuditLog
 from ticketbooth.store.db import Database
@@ -288,6 +289,18 @@ def test_every_user_and_key_command_of_the_cli_from_the_console(page: Page, site
     expect(facts).not_to_contain_text("TOTP on")
     shot(page, "admin-6-user-detail")
 
+    # users remove-passkeys (a lost phone)
+    add_passkey(site, "dave")
+    add_passkey(site, "dave")
+    open_user(page, "dave")
+    passkeys = page.locator("#detail-facts dt:text-is('Passkeys') + dd")
+    expect(passkeys).to_have_text("2")
+    page.click("#detail-remove-passkeys")
+    confirm(page)
+    notice(page, "The passkeys of dave are removed.")
+    expect(passkeys).to_have_text("0")
+    expect(page.locator("#detail-remove-passkeys")).to_be_disabled()
+
     # keys generate, then retire the key it replaced
     page.click(".tab[data-view=keys]")
     before = str(page.locator(".lane[data-state=active] .key-card").first.get_attribute("data-kid"))
@@ -307,9 +320,25 @@ def test_every_user_and_key_command_of_the_cli_from_the_console(page: Page, site
     tail = site.cli("audit", "tail", "--limit", "40").stdout
     for event in (
         "user_created", "role_changed", "password_changed", "session_revoked",
-        "sessions_revoked", "access_revoked", "mfa_reset", "key_generated", "key_retired",
+        "sessions_revoked", "access_revoked", "mfa_reset", "passkeys_deleted",
+        "key_generated", "key_retired",
     ):  # fmt: skip
         assert any(event in line and '"admin":"admin"' in line for line in tail.splitlines()), event
+
+
+def add_passkey(server: Server, name: str) -> None:
+    """Register a passkey for ``name`` through the API, as their browser would."""
+    headers = {"Authorization": f"Bearer {server.token(name)}"}
+    origin = server.env.get("TICKETBOOTH_PUBLIC_URL", "http://127.0.0.1:8000")
+    with server.client() as client:
+        options = client.post("/api/auth/passkeys/register/options", headers=headers).json()
+        credential = SoftAuthenticator(origin).create(options)
+        registered = client.post(
+            "/api/auth/passkeys/register",
+            json={"name": "Phone", "credential": credential},
+            headers=headers,
+        )
+    assert registered.status_code == 201, registered.text
 
 
 def enable_totp(server: Server, name: str) -> None:

@@ -34,6 +34,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/admin/users/1/password", {"password": "long enough pw"}),
     ("POST", "/api/admin/users/1/sign-out", None),
     ("POST", "/api/admin/users/1/reset-mfa", None),
+    ("DELETE", "/api/admin/users/1/passkeys", None),
     ("DELETE", "/api/admin/users/1?confirm=admin", None),
     ("GET", "/api/admin/users/1/sessions", None),
     ("DELETE", "/api/admin/users/1/sessions", None),

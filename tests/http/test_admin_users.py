@@ -79,7 +79,7 @@ def test_the_list_is_a_page_of_users_with_role_state_email_mfa_and_last_login(
     assert set(john) == USER_FIELDS
     assert (john["role"], john["state"], john["email"]) == ("User", "active", "john@example.com")
     assert john["emailVerified"] is True  # an operator typed it (users add --email)
-    assert john["mfa"] == {"totp": False}
+    assert john["mfa"] == {"totp": False, "passkeys": 0}
     assert admin_row["role"] == "Admin"
     assert admin_row["lastLoginAt"] is not None  # the module's admin signed in
 
@@ -387,7 +387,8 @@ def test_reset_mfa_removes_totp(client: httpx.Client, admin: dict[str, str]) -> 
     )
     assert confirmed.status_code == 200, confirmed.text
     assert client.get(f"/api/admin/users/{user['id']}", headers=admin).json()["mfa"] == {
-        "totp": True
+        "totp": True,
+        "passkeys": 0,
     }
     assert login(client, user["userName"], PASSWORD).json()["mfaRequired"] is True
 
@@ -400,7 +401,8 @@ def test_reset_mfa_removes_totp(client: httpx.Client, admin: dict[str, str]) -> 
         {"hadTotp": False},
     )
     assert client.get(f"/api/admin/users/{user['id']}", headers=admin).json()["mfa"] == {
-        "totp": False
+        "totp": False,
+        "passkeys": 0,
     }
     assert "accessToken" in tokens_of(client, user["userName"])
     events = audit_of(client, admin, user["userName"], "mfa_reset")

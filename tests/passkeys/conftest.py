@@ -25,6 +25,9 @@ PASSWORD = "a long enough password for passkeys"
 SITE = {
     "TICKETBOOTH_PUBLIC_URL": ORIGIN,
     "TICKETBOOTH_PASSKEY_ORIGINS": APP_ORIGIN,
+    # every test here asks for sign-in options from 127.0.0.1 (the fuzz tests hundreds
+    # of times); test_options_limit.py tests the limit itself
+    "TICKETBOOTH_PASSKEY_OPTIONS_REQUESTS": "100000",
 }
 
 

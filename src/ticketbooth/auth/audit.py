@@ -62,6 +62,10 @@ EVENTS = (
     "password_reset_requested",
     "password_reset",
     "invite_created",
+    "passkey_registered",
+    "passkey_used",
+    "passkey_deleted",
+    "passkeys_deleted",
 )
 
 

@@ -1,8 +1,10 @@
-"""Limits on requests that send mail (register, forgot-password, resend-verification).
+"""Limits on requests that send mail (register, forgot-password, resend-verification),
+and on the unauthenticated requests that store something (passkey sign-in options).
 
 Unlike the failed-login limits (:mod:`.ratelimit`) every request counts, per email
-address and per client address, in memory or in Redis.  A Redis outage lets requests
-through (logged) rather than failing them: these limits slow abuse, they guard no secret.
+address and per client address, or per client address alone, in memory or in Redis.
+A Redis outage lets requests through (logged) rather than failing them: these limits
+slow abuse, they guard no secret.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ class RequestLimiter:
     """Counts every request of one kind per email address and per client address.
 
     Args:
-        kind: names the counters (``register``, ``forgot``, ``resend``).
+        kind: names the counters (``register``, ``forgot``, ``resend``,
+            ``passkey-options``).
         storage_uri: ``memory://`` or a ``redis://`` URL.
         email_requests: requests per email address within the window.
         address_requests: requests per client address within the window.
@@ -67,7 +70,19 @@ class RequestLimiter:
         """
         if not self.is_enabled:
             return
-        keys = ((self._email, normalize(email)), (self._address, address))
+        self._hit(((self._email, normalize(email)), (self._address, address)))
+
+    def hit_address(self, address: str) -> None:
+        """Count one request against the client address alone (no email is involved).
+
+        Raises:
+            TooManyRequestsError: the address is over its limit (this request is not counted).
+        """
+        if not self.is_enabled:
+            return
+        self._hit(((self._address, address),))
+
+    def _hit(self, keys: tuple[tuple[RateLimitItemPerSecond, str], ...]) -> None:
         try:
             for item, key in keys:
                 if not self._limiter.test(item, key):

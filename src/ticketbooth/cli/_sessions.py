@@ -1,4 +1,5 @@
-"""`users sessions NAME` and `users reset-mfa NAME`: a user's sessions and second factor."""
+"""`users sessions`, `users reset-mfa`, `users passkeys` and `users remove-passkeys`:
+a user's sessions and second factors."""
 
 from __future__ import annotations
 
@@ -40,3 +41,36 @@ def users_reset_mfa(name: str) -> None:
     user = svc.users.find(name)
     had = svc.mfa.reset(user)
     typer.echo(f"two-step verification of {name} removed" if had else f"{name} had no TOTP")
+
+
+@users_app.command("passkeys")
+@one_line_errors
+def users_passkeys(name: str) -> None:
+    """List a user's passkeys, oldest first (name, created, last used)."""
+    svc = _services()
+    records = svc.passkeys.list(svc.users.find(name).id)
+    for record in records:
+        used = record.last_used_at
+        typer.echo(
+            "\t".join(
+                (
+                    record.name,
+                    record.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    used.strftime("%Y-%m-%dT%H:%M:%SZ") if used else "never",
+                )
+            )
+        )
+    if not records:
+        typer.echo(f"{name} has no passkeys")
+
+
+@users_app.command("remove-passkeys")
+@one_line_errors
+def users_remove_passkeys(name: str) -> None:
+    """Remove every passkey of a user (a lost or stolen device); none signs in any more."""
+    svc = _services()
+    removed = svc.passkeys.remove_all(svc.users.find(name))
+    if removed:
+        typer.echo(f"removed {removed} passkey{'s' if removed != 1 else ''} of {name}")
+    else:
+        typer.echo(f"{name} had no passkeys")

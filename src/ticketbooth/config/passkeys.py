@@ -27,6 +27,9 @@ class PasskeySettings(BaseModel):
 
     passkey_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     passkey_rp_id: str | None = None  # default: the host of TICKETBOOTH_PUBLIC_URL
+    # POST /api/auth/passkeys/login/options per client address within the window
+    passkey_options_requests: int = Field(100, ge=1)
+    passkey_options_window_minutes: float = Field(5.0, gt=0)
 
     @field_validator("passkey_origins", mode="before")
     @classmethod

@@ -53,6 +53,7 @@ CHECKS: tuple[Check, ...] = (
     _config.check_key_age,
     _config.check_cookies,
     _config.check_cors,
+    _config.check_passkeys,
     _config.check_sqlite,
     _config.check_redis,
     _config.check_rate_limits,

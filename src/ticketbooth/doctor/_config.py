@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from .._net import is_loopback
+from ..auth.passkeys.relying_party import RelyingParty
+from ..errors import ConfigurationError
 from ._findings import Deployment, Finding, Severity
 
 MAX_CLOCK_SKEW_SECONDS = 60
@@ -127,6 +129,45 @@ def check_cors(d: Deployment) -> Iterator[Finding]:
             "CORS allows any origin with credentials: any web site can call the API "
             "as the signed-in user",
             "list the front-end origins in TICKETBOOTH_CORS_ORIGINS instead of *",
+        )
+
+
+def check_passkeys(d: Deployment) -> Iterator[Finding]:
+    """``passkeys-ip``: the passkeys' relying party is an IP address, where browsers
+    offer no passkeys (``serve`` logs the same); ``passkey-origins``: origins that are
+    not on the relying party's domain, which ``serve`` refuses.
+
+    Said only when ``TICKETBOOTH_PUBLIC_URL`` or ``TICKETBOOTH_PASSKEY_RP_ID`` is set:
+    the default, ``http://127.0.0.1:8000``, is for a first local run.
+    """
+    s = d.settings
+    if not {"public_url", "passkey_rp_id"} & s.model_fields_set:
+        return
+    try:
+        relying_party = RelyingParty.create(
+            public_url=s.public_url,
+            name=s.issuer,
+            extra_origins=s.passkey_origins,
+            rp_id=s.passkey_rp_id,
+        )
+    except ConfigurationError as exc:
+        yield Finding(
+            "high",
+            "passkey-origins",
+            exc.message,
+            "put every origin on the relying party's domain (TICKETBOOTH_PASSKEY_RP_ID); "
+            "`ticketbooth serve` refuses to start until then",
+        )
+        return
+    if not relying_party.is_usable:
+        variable = "TICKETBOOTH_PASSKEY_RP_ID" if s.passkey_rp_id else "TICKETBOOTH_PUBLIC_URL"
+        yield Finding(
+            "medium",
+            "passkeys-ip",
+            f"{variable} names the IP address {relying_party.id}: browsers offer no "
+            "passkeys there, so nobody can add one or sign in with one",
+            "set TICKETBOOTH_PUBLIC_URL to the domain name people open "
+            "(https://auth.example.com), or http://localhost:PORT for a local try",
         )
 
 

@@ -25,6 +25,7 @@ class UserSummary:
     Attributes:
         is_email_verified: the address was confirmed (or typed by an operator).
         has_totp: TOTP is enabled (a confirmed secret).
+        passkeys: how many passkeys the user holds.
         last_login_at: when the newest session began, None if the user never signed in.
     """
 
@@ -36,6 +37,7 @@ class UserSummary:
     is_disabled: bool
     created_at: datetime
     has_totp: bool
+    passkeys: int
     last_login_at: datetime | None
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, type_coer
 
 from .admin_records import UserSummary
 from .db import Database
-from .models import LoginSession, TotpCredential, User, UTCDateTime
+from .models import LoginSession, Passkey, TotpCredential, User, UTCDateTime
 from .records import normalize
 
 
@@ -24,17 +24,18 @@ def _summary(row: Any) -> UserSummary:
         is_disabled=user.is_disabled,
         created_at=user.created_at,
         has_totp=bool(row.has_totp),
+        passkeys=int(row.passkeys or 0),
         last_login_at=row.last_login_at,
     )
 
 
 class SqlUserDirectory:
-    """Users with their second factor and last sign-in, in one query per page."""
+    """Users with their second factors and last sign-in, in one query per page."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def _query(self) -> Select[User, bool, datetime]:
+    def _query(self) -> Select[User, bool, int, datetime]:
         # The last sign-in is a correlated subquery on the sessions' user index: computed
         # for the page's rows only, not grouped over every session of every user first.
         last_login = (
@@ -43,10 +44,14 @@ class SqlUserDirectory:
             .correlate(User)
             .scalar_subquery()
         )
+        passkeys = (
+            select(func.count()).where(Passkey.user_id == User.id).correlate(User).scalar_subquery()
+        )
         totp = and_(TotpCredential.user_id == User.id, TotpCredential.confirmed_at.is_not(None))
         return select(
             User,
             TotpCredential.user_id.is_not(None).label("has_totp"),
+            passkeys.label("passkeys"),
             type_coerce(last_login, UTCDateTime).label("last_login_at"),
         ).outerjoin(TotpCredential, totp)
 

@@ -98,6 +98,12 @@ class SqlPasskeyRepository:
             query = delete(Passkey).where(Passkey.id == passkey_id, Passkey.user_id == user_id)
             return record if affected(session.execute(query)) == 1 else None
 
+    def delete_all(self, user_id: int) -> int:
+        """Remove every passkey of the user; returns how many there were."""
+        query = delete(Passkey).where(Passkey.user_id == user_id)
+        with self._db.session() as session:
+            return affected(session.execute(query))
+
     def use(self, passkey_id: str, sign_count: int, now: datetime) -> bool:
         """Record a sign-in: the counter moves to ``sign_count`` only if that is forward.
 

@@ -1,7 +1,8 @@
 """The console's user administration: every ``users`` command of the CLI, by user id.
 
 Each change runs the same service the CLI runs (:class:`~..users.UserAdmin`,
-:class:`~..sessions.SessionManager`, :class:`~..mfa.SecondFactors`) inside one unit of
+:class:`~..sessions.SessionManager`, :class:`~..mfa.SecondFactors`,
+:class:`~..passkeys.Passkeys`) inside one unit of
 work and under :func:`~..audit.acting`, so the change and its audit row, which names the
 administrator, commit together or not at all.
 """
@@ -16,6 +17,7 @@ from ...store.admin_records import UserDirectory, UserSummary
 from ...store.records import ROLES, SessionRecord, UnitOfWork
 from ..audit import Actor, acting
 from ..mfa import SecondFactors
+from ..passkeys import Passkeys
 from ..sessions import SessionManager
 from ..users import UserAdmin
 from ._common import Page, Paging, refused_as
@@ -32,6 +34,7 @@ class UserConsole:
         directory: the paged, searchable user list.
         sessions: a user's sessions.
         mfa: second factors (reset).
+        passkeys: the users' passkeys (removed when a device is lost).
         unit_of_work: one transaction per change (``Database.session``).
     """
 
@@ -42,12 +45,14 @@ class UserConsole:
         directory: UserDirectory,
         sessions: SessionManager,
         mfa: SecondFactors,
+        passkeys: Passkeys,
         unit_of_work: UnitOfWork = contextlib.nullcontext,
     ) -> None:
         self._users = users
         self._directory = directory
         self._sessions = sessions
         self._mfa = mfa
+        self._passkeys = passkeys
         self._uow = unit_of_work
 
     # -- reading ---------------------------------------------------------------------
@@ -156,6 +161,16 @@ class UserConsole:
         user = self.get(user_id)
         with self._change(actor):
             return self._mfa.reset(self._users.find(user.username), context=actor.context)
+
+    def remove_passkeys(self, actor: Actor, user_id: int) -> int:
+        """Remove every passkey of a user (a lost or stolen device); how many there were.
+
+        Raises:
+            NotFoundError: no such user.
+        """
+        user = self.get(user_id)
+        with self._change(actor):
+            return self._passkeys.remove_all(self._users.find(user.username), context=actor.context)
 
     def delete(self, actor: Actor, user_id: int, *, confirm: str) -> None:
         """Delete a user, their sessions and refresh tokens.

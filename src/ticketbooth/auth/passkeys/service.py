@@ -31,6 +31,7 @@ from ...store.passkey_records import PasskeyChallengeRecord, PasskeyRecord, Pass
 from ...store.records import UnitOfWork, UserRecord, UserRepository
 from ..audit import NO_CONTEXT, Auditor, RequestContext
 from ..grants import TokenPair
+from ..request_limits import RequestLimiter
 from . import _webauthn
 from ._webauthn import RejectedError
 from .relying_party import RelyingParty
@@ -76,6 +77,8 @@ class Passkeys:
         unit_of_work: as for :class:`~ticketbooth.auth.service.AuthService`: the
             counter, the session and their audit rows commit together.
         now: the clock.
+        options_limiter: counts sign-in options per client address (each writes a
+            challenge row, and asking needs no authentication); None: no limit.
     """
 
     def __init__(
@@ -88,8 +91,10 @@ class Passkeys:
         auditor: Auditor | None = None,
         unit_of_work: UnitOfWork = contextlib.nullcontext,
         now: Callable[[], float] = time.time,
+        options_limiter: RequestLimiter | None = None,
     ) -> None:
         self._repo = repo
+        self._options_limiter = options_limiter
         self._users = users
         self._start_session = start_session
         self.relying_party = relying_party
@@ -147,6 +152,20 @@ class Passkeys:
                 context=context,
                 passkey_id=record.id,
             )
+
+    def remove_all(self, user: UserRecord, *, context: RequestContext = NO_CONTEXT) -> int:
+        """Remove every passkey of the user (a lost or stolen device: ``users
+        remove-passkeys``); returns how many there were.  None signs in any more."""
+        with self._uow():
+            removed = self._repo.delete_all(user.id)
+            self._audit.record(
+                "passkeys_deleted",
+                user_id=user.id,
+                username=user.username,
+                context=context,
+                removed=removed,
+            )
+        return removed
 
     # -- registration ----------------------------------------------------------------
 
@@ -251,8 +270,15 @@ class Passkeys:
 
     # -- sign-in ---------------------------------------------------------------------
 
-    def login_options(self) -> dict[str, Any]:
-        """Request options for a usernameless sign-in (no ``allowCredentials``)."""
+    def login_options(self, *, context: RequestContext = NO_CONTEXT) -> dict[str, Any]:
+        """Request options for a usernameless sign-in (no ``allowCredentials``).
+
+        Raises:
+            TooManyRequestsError: the client address asked too often (no challenge is
+                stored, nothing is audited: a flood writes no rows).
+        """
+        if self._options_limiter is not None:
+            self._options_limiter.hit_address(context.address or "unknown")
         challenge = self._new_challenge(LOGIN, None, None)
         return _webauthn.request_options(
             self.relying_party, challenge=challenge, timeout_ms=CHALLENGE_SECONDS * 1000

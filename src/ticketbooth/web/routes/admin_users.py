@@ -18,6 +18,7 @@ from ._admin import AdminPrincipal, PageNumber, PageSize, actor, admin_route, co
 from ._common import NO_STORE
 from .admin_users_schemas import (
     MfaReset,
+    PasskeysRemoved,
     PasswordChange,
     RoleChange,
     SessionsEnded,
@@ -119,6 +120,16 @@ def reset_mfa(user_id: UserId, request: Request, admin: AdminPrincipal) -> JSONR
     """Remove the user's TOTP and recovery codes (``users reset-mfa``)."""
     had = console(request).users.reset_mfa(actor(request, admin), user_id)
     return JSONResponse({"hadTotp": had})
+
+
+@admin_users_router.delete(
+    "/{user_id}/passkeys", response_model=PasskeysRemoved, **admin_route(404)
+)
+def remove_passkeys(user_id: UserId, request: Request, admin: AdminPrincipal) -> JSONResponse:
+    """Remove every passkey of the user (``users remove-passkeys``), for a lost or
+    stolen device; ``removed`` says how many there were."""
+    removed = console(request).users.remove_passkeys(actor(request, admin), user_id)
+    return JSONResponse({"removed": removed})
 
 
 @admin_users_router.delete("/{user_id}", status_code=204, **admin_route(400, 404))

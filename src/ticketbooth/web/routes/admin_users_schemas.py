@@ -30,6 +30,7 @@ class PasswordChange(_Body):
 
 class Mfa(BaseModel):
     totp: bool
+    passkeys: int
 
 
 class UserItem(BaseModel):
@@ -55,6 +56,10 @@ class MfaReset(BaseModel):
     hadTotp: bool
 
 
+class PasskeysRemoved(BaseModel):
+    removed: int
+
+
 class SessionsEnded(BaseModel):
     ended: int
 
@@ -68,7 +73,7 @@ def user_item(user: UserSummary) -> dict[str, object]:
         "emailVerified": user.is_email_verified,
         "role": user.role,
         "state": "disabled" if user.is_disabled else "active",
-        "mfa": {"totp": user.has_totp},
+        "mfa": {"totp": user.has_totp, "passkeys": user.passkeys},
         "lastLoginAt": iso(user.last_login_at),
         "createdAt": iso(user.created_at),
     }

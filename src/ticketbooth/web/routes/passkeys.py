@@ -108,11 +108,13 @@ def delete_passkey(
     return Response(status_code=204)
 
 
-@passkeys_router.post("/login/options")
+@passkeys_router.post("/login/options", responses={429: {"model": Message}})
 def login_options(request: Request) -> JSONResponse:
     """Request options for a sign-in with no username: the authenticator offers the
-    passkeys it holds for this site."""
-    return JSONResponse(services(request).passkeys.login_options(), headers=NO_STORE)
+    passkeys it holds for this site.  429 with ``Retry-After`` past
+    ``TICKETBOOTH_PASSKEY_OPTIONS_REQUESTS`` per client address."""
+    options = services(request).passkeys.login_options(context=request_context(request))
+    return JSONResponse(options, headers=NO_STORE)
 
 
 @passkeys_router.post(

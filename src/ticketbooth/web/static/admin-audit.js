@@ -13,7 +13,7 @@
     "user_created", "role_changed", "password_changed", "user_disabled", "user_enabled",
     "user_deleted", "access_revoked", "session_revoked", "sessions_revoked", "mfa_reset",
     "totp_setup", "totp_enabled", "totp_disabled", "recovery_codes",
-    "passkey_registered", "passkey_used", "passkey_deleted",
+    "passkey_registered", "passkey_used", "passkey_deleted", "passkeys_deleted",
     "key_generated", "key_rotated", "key_retired",
   ];
 

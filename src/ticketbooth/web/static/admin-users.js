@@ -1,5 +1,6 @@
 // The console's Users view: the table with search and paging, adding a user, and one
-// user's detail (facts, sessions, role, disable/enable, password, two-step reset, delete).
+// user's detail (facts, sessions, role, disable/enable, password, two-step reset,
+// removing passkeys, delete).
 //
 // Builds on admin.js (window.ticketboothAdmin): the same requests, notices and confirm
 // dialog.  Text goes in with textContent only.
@@ -30,7 +31,7 @@
         el("td", { textContent: user.email || "—" }),
         el("td", { textContent: user.role }),
         stateCell,
-        el("td", { textContent: user.mfa.totp ? "TOTP" : "—" }),
+        el("td", { textContent: factors(user.mfa) }),
         el("td", { textContent: user.lastLoginAt ? when(user.lastLoginAt) : "never" }),
       );
     });
@@ -41,6 +42,13 @@
     $("users-page").textContent = `Page ${body.page} of ${pages}`;
     $("users-prev").disabled = body.page <= 1;
     $("users-next").disabled = body.page >= pages;
+  }
+
+  function factors(mfa) {
+    const parts = [];
+    if (mfa.totp) parts.push("TOTP");
+    if (mfa.passkeys) parts.push(`${mfa.passkeys} passkey${mfa.passkeys === 1 ? "" : "s"}`);
+    return parts.join(", ") || "—";
   }
 
   async function createUser(event) {
@@ -84,6 +92,7 @@
       ["Role", user.role],
       ["State", user.state],
       ["Two-step verification", user.mfa.totp ? "TOTP on" : "off"],
+      ["Passkeys", String(user.mfa.passkeys)],
       ["Created", when(user.createdAt)],
       ["Last login", user.lastLoginAt ? when(user.lastLoginAt) : "never"],
     ];
@@ -93,6 +102,7 @@
     $("detail-role").value = user.role;
     $("detail-toggle").textContent = user.state === "disabled" ? "Enable" : "Disable";
     $("detail-toggle").className = user.state === "disabled" ? "secondary" : "danger";
+    $("detail-remove-passkeys").disabled = user.mfa.passkeys === 0;
     const rows = sessions.map((session) => {
       const end = el("button", { type: "button", className: "danger", textContent: "End" });
       end.setAttribute("aria-label", `End session ${session.device}`);
@@ -174,6 +184,17 @@
     if (yes) await change("POST", `/api/admin/users/${user.id}/reset-mfa`, undefined, `Two-step verification of ${user.userName} is reset.`);
   }
 
+  async function removePasskeys() {
+    const user = state.user;
+    const count = user.mfa.passkeys;
+    const yes = await ask({
+      title: `Remove the passkeys of ${user.userName}?`,
+      text: `All ${count} of their passkeys stop working now (for a lost or stolen device); they sign in with the password and can register new ones.`,
+      ok: "Remove passkeys",
+    });
+    if (yes) await change("DELETE", `/api/admin/users/${user.id}/passkeys`, undefined, `The passkeys of ${user.userName} are removed.`);
+  }
+
   async function setPassword(event) {
     event.preventDefault();
     const user = state.user;
@@ -244,6 +265,7 @@
     $("detail-toggle").addEventListener("click", () => guarded(toggleDisabled));
     $("detail-sign-out").addEventListener("click", () => guarded(signOutEverywhere));
     $("detail-reset-mfa").addEventListener("click", () => guarded(resetMfa));
+    $("detail-remove-passkeys").addEventListener("click", () => guarded(removePasskeys));
     $("detail-password").addEventListener("submit", (event) => guarded(() => setPassword(event)));
     $("detail-end-all").addEventListener("click", () => guarded(endAllSessions));
     $("detail-delete").addEventListener("click", () => guarded(deleteUser));
