@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -142,3 +143,87 @@ def test_reads_open_no_transaction_and_writes_still_do(db: Database) -> None:
             raise Abandon
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Product)) == 0
+
+
+def _count_pings(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    pings: list[int] = []
+    real = db.engine.dialect.do_ping
+
+    def counting(dbapi_connection: Any) -> bool:
+        pings.append(1)
+        return real(dbapi_connection)
+
+    monkeypatch.setattr(db.engine.dialect, "do_ping", counting)
+    return pings
+
+
+def test_a_connection_back_in_the_pool_a_moment_ago_is_not_pinged(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pings = _count_pings(db, monkeypatch)
+    for _ in range(5):
+        with db.session() as session:
+            session.execute(select(func.count()).select_from(Product))
+    assert pings == []
+
+
+def test_an_idle_connection_is_pinged_before_use(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ticketbooth.store.db as store_db
+
+    with db.session() as session:
+        session.execute(select(1))
+    pings = _count_pings(db, monkeypatch)
+    monkeypatch.setattr(store_db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    with db.session() as session:
+        session.execute(select(1))
+    assert pings == [1]
+
+
+@pytest.mark.postgres
+def test_an_idle_connection_the_server_closed_is_replaced_unseen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ticketbooth.store.db as store_db
+    from tests.databases import postgres_database
+
+    with postgres_database() as url:
+        db = Database.from_url(url, pool_size=1, max_overflow=0)
+        try:
+            with db.session() as session:
+                pid = session.execute(select(func.pg_backend_pid())).scalar_one()
+            other = Database.from_url(url)
+            try:
+                with other.session() as session:
+                    session.execute(select(func.pg_terminate_backend(pid)))
+            finally:
+                other.dispose()
+            monkeypatch.setattr(store_db, "PING_AFTER_IDLE_SECONDS", 0.0)
+            with db.session() as session:  # the ping finds it dead; the pool reconnects
+                assert session.execute(select(func.pg_backend_pid())).scalar_one() != pid
+        finally:
+            db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_within_the_second_is_a_503_once_then_replaced() -> None:
+    from tests.databases import postgres_database
+
+    with postgres_database() as url:
+        db = Database.from_url(url, pool_size=1, max_overflow=0)
+        try:
+            with db.session() as session:
+                pid = session.execute(select(func.pg_backend_pid())).scalar_one()
+            other = Database.from_url(url)
+            try:
+                with other.session() as session:
+                    session.execute(select(func.pg_terminate_backend(pid)))
+            finally:
+                other.dispose()
+            with pytest.raises(StoreUnavailableError), db.session() as session:
+                session.execute(select(1))
+            with db.session() as session:
+                assert session.execute(select(func.pg_backend_pid())).scalar_one() != pid
+        finally:
+            db.dispose()

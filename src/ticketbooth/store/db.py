@@ -1,11 +1,13 @@
 """Engines, sessions and migrations.
 
 SQLite (the default) gets WAL, foreign keys and a busy timeout so concurrent writers wait
-for each other instead of failing; PostgreSQL gets a pre-pinged pool.
+for each other instead of failing; PostgreSQL gets a pool whose connections are pinged
+before use when they have been idle (see :data:`PING_AFTER_IDLE_SECONDS`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,7 +19,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..tokens.errors import ConfigurationError
@@ -41,7 +49,7 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ConfigurationError(f"TICKETBOOTH_DATABASE_URL: cannot parse {url!r}") from exc
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {}
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -55,7 +63,44 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
         ) from exc
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", _IdlePing(engine.dialect))
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A pooled connection idle this long is pinged before use; a busier one is not.
+
+SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip and ~100 µs of CPU
+on every unit of work (a twentieth of a refresh, bench/refresh.py).  A connection that
+went back to the pool less than a second ago was working then; one that has waited
+longer (a quiet spell, a database restart or failover) is checked first, and a dead one
+is replaced before the request sees it.  A connection that breaks within the second is
+reported by the statement that finds it: the store answers 503, SQLAlchemy invalidates
+the pool, and the next requests reconnect (tests/faults/test_database_cut.py).
+"""
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["ticketbooth_checked_in"] = time.monotonic()
+
+
+class _IdlePing:
+    """The pool's checkout hook: ping a connection that has been idle, replace a dead one."""
+
+    def __init__(self, dialect: Any) -> None:
+        self.dialect = dialect
+
+    def __call__(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get("ticketbooth_checked_in")
+        if checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS:
+            return  # new, or back in the pool a moment ago
+        try:
+            self.dialect.do_ping(dbapi_connection)
+        except self.dialect.loaded_dbapi.Error as exc:
+            if self.dialect.is_disconnect(exc, dbapi_connection, None):
+                raise DisconnectionError("a pooled connection was lost") from exc
+            raise
 
 
 def is_missing_sqlite_file(url: str) -> bool:
