@@ -32,6 +32,7 @@ __all__ = [
 
 EVENTS = (
     "login",
+    "mfa",
     "refresh",
     "refresh_reuse",
     "logout",
@@ -55,6 +56,13 @@ EVENTS = (
     "client_token",
     "token_revoked",
     "session_revoked",
+    "sessions_revoked",
+    "mfa_reset",
+    "totp_setup",
+    "totp_enabled",
+    "totp_disabled",
+    "recovery_codes",
+    "recovery_code_used",
     "register",
     "email_verified",
     "verify_email",

@@ -8,13 +8,18 @@
 (() => {
   const { PAGE_SIZE, $, state, api, el, when, notify, guarded, showChain } = window.ticketboothAdmin;
   const SVG = "http://www.w3.org/2000/svg";
+  // Every event the service records (ticketbooth.auth.audit.EVENTS; a test keeps them equal).
   const EVENTS = [
     "login", "mfa", "refresh", "refresh_reuse", "logout", "rate_limited",
     "user_created", "role_changed", "password_changed", "user_disabled", "user_enabled",
     "user_deleted", "access_revoked", "session_revoked", "sessions_revoked", "mfa_reset",
-    "totp_setup", "totp_enabled", "totp_disabled", "recovery_codes",
+    "totp_setup", "totp_enabled", "totp_disabled", "recovery_codes", "recovery_code_used",
     "passkey_registered", "passkey_used", "passkey_deleted", "passkeys_deleted",
+    "register", "email_verified", "verify_email", "verification_sent",
+    "password_reset_requested", "password_reset", "invite_created",
     "key_generated", "key_rotated", "key_retired",
+    "client_created", "client_enabled", "client_disabled", "client_deleted",
+    "client_secret_rotated", "client_auth", "client_token", "token_revoked",
   ];
 
   function svg(tag, attributes = {}, text = "") {
