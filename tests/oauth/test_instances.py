@@ -140,5 +140,11 @@ def test_failed_client_authentication_is_rate_limited_and_audited(
     assert len(failures) == 3
     assert all(e["outcome"] == "failure" for e in failures)
     assert {e["detail"]["client_id"] for e in failures} == {client["client_id"]}
-    assert any(e["event"] == "rate_limited" for e in events)
+    assert any(e["event"] == "client_rate_limited" for e in events)
+    assert not any(e["event"] == "rate_limited" for e in events)  # that is people's sign-ins
     assert client["client_secret"] not in tail.stdout  # never a secret in the trail
+    with server.client() as http:
+        metrics = http.get("/metrics").text
+    assert 'ticketbooth_client_authentications_total{outcome="failure"} 3.0' in metrics
+    assert 'ticketbooth_client_authentications_total{outcome="rate_limited"} 1.0' in metrics
+    assert 'ticketbooth_logins_total{outcome="rate_limited"} 0.0' in metrics

@@ -53,6 +53,7 @@ EVENTS = (
     "client_deleted",
     "client_secret_rotated",
     "client_auth",
+    "client_rate_limited",
     "client_token",
     "token_revoked",
     "session_revoked",

@@ -144,10 +144,16 @@ class LoginLimiter:
 
 
 def check_audited(
-    limiter: LoginLimiter, key: str, *, auditor: Auditor, context: RequestContext
+    limiter: LoginLimiter,
+    key: str,
+    *,
+    auditor: Auditor,
+    context: RequestContext,
+    event: str = "rate_limited",
 ) -> None:
-    """:meth:`LoginLimiter.check` for ``key`` and the request's address, recording a
-    ``rate_limited`` audit event (``username`` = ``key``) when it refuses.
+    """:meth:`LoginLimiter.check` for ``key`` and the request's address, recording an
+    ``event`` audit event (``username`` = ``key``) when it refuses: ``rate_limited`` for a
+    person's sign-in, ``client_rate_limited`` for an OAuth client's authentication.
 
     Raises:
         RateLimitedError: too many recent failures for the key or the address.
@@ -155,9 +161,7 @@ def check_audited(
     try:
         limiter.check(key, context.address or "unknown")
     except RateLimitedError as exc:
-        auditor.record(
-            "rate_limited", "failure", username=key, context=context, retry_after=exc.retry_after
-        )
+        auditor.record(event, "failure", username=key, context=context, retry_after=exc.retry_after)
         raise
 
 

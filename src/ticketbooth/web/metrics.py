@@ -36,6 +36,13 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.clients = Counter(
+            "ticketbooth_client_authentications",
+            "OAuth client authentications at the token endpoint by outcome (success, "
+            "failure, rate_limited).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.validation_failures = Counter(
             "ticketbooth_token_validation_failures",
             "Access tokens refused, by reason.",
@@ -53,6 +60,8 @@ class Metrics:
             self.logins.labels(outcome)
         for outcome in ("success", "failure", "reuse"):
             self.refreshes.labels(outcome)
+        for outcome in ("success", "failure", "rate_limited"):
+            self.clients.labels(outcome)
 
     def append(self, event: AuditEvent) -> None:
         """An audit sink: count login and refresh outcomes."""
@@ -64,6 +73,12 @@ class Metrics:
             self.refreshes.labels(event.outcome).inc()
         elif event.event == "refresh_reuse":
             self.refreshes.labels("reuse").inc()
+        elif event.event == "client_token":
+            self.clients.labels("success").inc()
+        elif event.event == "client_auth":
+            self.clients.labels("failure").inc()
+        elif event.event == "client_rate_limited":
+            self.clients.labels("rate_limited").inc()
 
     def render(self) -> bytes:
         """The text exposition format."""

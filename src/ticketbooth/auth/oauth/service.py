@@ -168,7 +168,13 @@ class OAuthService:
         address = context.address or "unknown"
         limit_key = f"client:{client_id}"
         try:
-            check_audited(self._limiter, limit_key, auditor=self._audit, context=context)
+            check_audited(
+                self._limiter,
+                limit_key,
+                auditor=self._audit,
+                context=context,
+                event="client_rate_limited",
+            )
         except RateLimitedError as exc:
             raise ClientRateLimitedError(exc.retry_after, is_basic=is_basic) from None
         client = self._clients.get(client_id) if client_id else None

@@ -19,7 +19,7 @@
     "password_reset_requested", "password_reset", "invite_created",
     "key_generated", "key_rotated", "key_retired",
     "client_created", "client_enabled", "client_disabled", "client_deleted",
-    "client_secret_rotated", "client_auth", "client_token", "token_revoked",
+    "client_secret_rotated", "client_auth", "client_rate_limited", "client_token", "token_revoked",
   ];
 
   function svg(tag, attributes = {}, text = "") {
