@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -181,49 +183,43 @@ def test_an_idle_connection_is_pinged_before_use(
     assert pings == [1]
 
 
+@contextmanager
+def _pool_of_one_whose_connection_died() -> Iterator[tuple[Database, int]]:
+    """A PostgreSQL database whose one pooled connection the server has terminated."""
+    from tests.databases import postgres_database
+
+    with postgres_database() as url:
+        db = Database.from_url(url, pool_size=1, max_overflow=0)
+        try:
+            with db.session() as session:
+                pid = session.execute(select(func.pg_backend_pid())).scalar_one()
+            other = Database.from_url(url)
+            try:
+                with other.session() as session:
+                    session.execute(select(func.pg_terminate_backend(pid)))
+            finally:
+                other.dispose()
+            yield db, pid
+        finally:
+            db.dispose()
+
+
 @pytest.mark.postgres
 def test_an_idle_connection_the_server_closed_is_replaced_unseen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import ticketbooth.store.db as store_db
-    from tests.databases import postgres_database
 
-    with postgres_database() as url:
-        db = Database.from_url(url, pool_size=1, max_overflow=0)
-        try:
-            with db.session() as session:
-                pid = session.execute(select(func.pg_backend_pid())).scalar_one()
-            other = Database.from_url(url)
-            try:
-                with other.session() as session:
-                    session.execute(select(func.pg_terminate_backend(pid)))
-            finally:
-                other.dispose()
-            monkeypatch.setattr(store_db, "PING_AFTER_IDLE_SECONDS", 0.0)
-            with db.session() as session:  # the ping finds it dead; the pool reconnects
-                assert session.execute(select(func.pg_backend_pid())).scalar_one() != pid
-        finally:
-            db.dispose()
+    with _pool_of_one_whose_connection_died() as (db, pid):
+        monkeypatch.setattr(store_db, "PING_AFTER_IDLE_SECONDS", 0.0)
+        with db.session() as session:  # the ping finds it dead; the pool reconnects
+            assert session.execute(select(func.pg_backend_pid())).scalar_one() != pid
 
 
 @pytest.mark.postgres
 def test_a_connection_lost_within_the_second_is_a_503_once_then_replaced() -> None:
-    from tests.databases import postgres_database
-
-    with postgres_database() as url:
-        db = Database.from_url(url, pool_size=1, max_overflow=0)
-        try:
-            with db.session() as session:
-                pid = session.execute(select(func.pg_backend_pid())).scalar_one()
-            other = Database.from_url(url)
-            try:
-                with other.session() as session:
-                    session.execute(select(func.pg_terminate_backend(pid)))
-            finally:
-                other.dispose()
-            with pytest.raises(StoreUnavailableError), db.session() as session:
-                session.execute(select(1))
-            with db.session() as session:
-                assert session.execute(select(func.pg_backend_pid())).scalar_one() != pid
-        finally:
-            db.dispose()
+    with _pool_of_one_whose_connection_died() as (db, pid):
+        with pytest.raises(StoreUnavailableError), db.session() as session:
+            session.execute(select(1))
+        with db.session() as session:
+            assert session.execute(select(func.pg_backend_pid())).scalar_one() != pid

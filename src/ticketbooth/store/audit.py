@@ -150,44 +150,30 @@ class SqlAuditLog:
         """
         detail = json.dumps(event.detail, sort_keys=True, separators=(",", ":"))
         tail = _tail(event, detail)
+        row = {
+            "at": event.at,
+            "event": event.event,
+            "outcome": event.outcome,
+            "user_id": event.user_id,
+            "username": event.username,
+            "address": event.address,
+            "user_agent": event.user_agent,
+            "detail": detail,
+        }
         with self._db.session() as session:
             session.flush()  # the unit's pending ORM writes go before the head is locked
-            if session.get_bind().dialect.name == "postgresql":
+            connection = session.connection()
+            if connection.dialect.name == "postgresql":
                 row_id, prev_hash, digest = _APPEND_POSTGRESQL.execute(
-                    session.connection(),
-                    {
-                        "tail": tail,
-                        "at": event.at,
-                        "event": event.event,
-                        "outcome": event.outcome,
-                        "user_id": event.user_id,
-                        "username": event.username,
-                        "address": event.address,
-                        "user_agent": event.user_agent,
-                        "detail": detail,
-                    },
+                    connection, {"tail": tail, **row}
                 ).rows[0]
                 if digest != _chain_hash(prev_hash, row_id, tail):
                     raise RuntimeError("the database hashed an audit row differently")
                 return
-            connection = session.connection()
             row_id, prev_hash = _TAKE_HEAD.execute(connection, {}).rows[0]
             digest = _chain_hash(prev_hash, row_id, tail)
             _INSERT_ROW.execute(
-                connection,
-                {
-                    "id": row_id,
-                    "at": event.at,
-                    "event": event.event,
-                    "outcome": event.outcome,
-                    "user_id": event.user_id,
-                    "username": event.username,
-                    "address": event.address,
-                    "user_agent": event.user_agent,
-                    "detail": detail,
-                    "prev_hash": prev_hash,
-                    "hash": digest,
-                },
+                connection, {"id": row_id, **row, "prev_hash": prev_hash, "hash": digest}
             )
             _MOVE_HEAD.execute(connection, {"new_hash": digest})
 
