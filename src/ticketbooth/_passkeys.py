@@ -8,6 +8,7 @@ from .auth.audit import Auditor
 from .auth.passkeys import Passkeys, RelyingParty
 from .auth.request_limits import RequestLimiter
 from .auth.service import AuthService
+from .auth.sessions import SessionManager
 from .config import Settings
 from .store.db import Database
 from .store.passkeys import SqlPasskeyRepository
@@ -22,6 +23,7 @@ def build_passkeys(
     db: Database,
     *,
     auth: AuthService,
+    sessions: SessionManager,
     auditor: Auditor,
     now: Callable[[], float],
 ) -> Passkeys:
@@ -41,6 +43,9 @@ def build_passkeys(
         repo=SqlPasskeyRepository(db),
         users=SqlUserRepository(db),
         start_session=auth.start_session,
+        end_sessions=lambda user_id, method, context: sessions.revoke_signed_in_with(
+            user_id, method, context=context
+        ),
         relying_party=relying_party,
         auditor=auditor,
         unit_of_work=db.session,

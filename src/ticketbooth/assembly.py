@@ -294,7 +294,9 @@ def build(
     accounts = build_login(
         settings, db, issuer=issuer, auditor=auditor, revoker=revoker, hasher=hasher, now=now
     )
-    passkeys = build_passkeys(settings, db, auth=accounts.auth, auditor=auditor, now=now)
+    passkeys = build_passkeys(
+        settings, db, auth=accounts.auth, sessions=accounts.sessions, auditor=auditor, now=now
+    )
     signup = build_signup(
         settings,
         db,

@@ -297,7 +297,7 @@ def test_every_user_and_key_command_of_the_cli_from_the_console(page: Page, site
     expect(passkeys).to_have_text("2")
     page.click("#detail-remove-passkeys")
     confirm(page)
-    notice(page, "The passkeys of dave are removed.")
+    notice(page, "The passkeys of dave are removed, and the sessions they signed in ended.")
     expect(passkeys).to_have_text("0")
     expect(page.locator("#detail-remove-passkeys")).to_be_disabled()
 

@@ -50,7 +50,9 @@ def test_remove_passkeys_removes_all_and_says_how_many(cli: Cli) -> None:
         _store(cli, "alice", label, now, None)
     _store(cli, "bob", "Phone", now, None)
 
-    assert cli.ok("users", "remove-passkeys", "alice").stdout == "removed 2 passkeys of alice\n"
+    assert cli.ok("users", "remove-passkeys", "alice").stdout == (
+        "removed 2 passkeys of alice; ended 0 sessions signed in with one\n"
+    )
     assert cli.ok("users", "remove-passkeys", "alice").stdout == "alice had no passkeys\n"
     assert cli.ok("users", "passkeys", "alice").stdout == "alice has no passkeys\n"
     assert cli.ok("users", "passkeys", "bob").stdout.startswith("Phone\t")

@@ -57,11 +57,25 @@ def test_an_admin_removes_every_passkey_and_none_signs_in(
     detail = client.get(f"/api/admin/users/{user['id']}", headers=admin)
     assert detail.json()["mfa"] == {"totp": False, "passkeys": 2}
 
+    # the thief signs in with the stolen phone; the owner has a password session too
+    stolen = passkey_login(client, phone.get(login_options(client)))
+    assert stolen.status_code == 200, stolen.text
+    owner = client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
+
     response = client.delete(f"/api/admin/users/{user['id']}/passkeys", headers=admin)
     again = client.delete(f"/api/admin/users/{user['id']}/passkeys", headers=admin)
 
-    assert (response.status_code, response.json()) == (200, {"removed": 2})
-    assert (again.status_code, again.json()) == (200, {"removed": 0})
+    assert (response.status_code, response.json()) == (200, {"removed": 2, "sessionsEnded": 1})
+    assert (again.status_code, again.json()) == (200, {"removed": 0, "sessionsEnded": 0})
+    # what the stolen device already got is gone; the password's session lives on
+    kept = {"refreshToken": owner.json()["refreshToken"]}
+    thief = {"refreshToken": stolen.json()["refreshToken"]}
+    assert client.post("/api/auth/refresh-token", json=thief).status_code == 401
+    assert client.post("/api/auth/refresh-token", json=kept).status_code == 200
+    ended = client.get(
+        "/api/admin/audit", params={"user": name, "event": "sessions_revoked"}, headers=admin
+    ).json()["items"]
+    assert [e["detail"]["method"] for e in ended][:2] == ["hwk", "hwk"]
     after = client.get(f"/api/admin/users/{user['id']}", headers=admin).json()
     assert after["mfa"] == {"totp": False, "passkeys": 0}
     assert client.get("/api/auth/passkeys", headers=bearer(access)).json() == []
@@ -108,7 +122,10 @@ def test_the_cli_lists_and_removes_passkeys(
     label, created, used = line.split("\t")
     assert label == "Work phone"
     assert created.endswith("Z") and used.endswith("Z")
-    assert (removed.returncode, removed.stdout) == (0, f"removed 1 passkey of {name}\n")
+    assert (removed.returncode, removed.stdout) == (
+        0,
+        f"removed 1 passkey of {name}; ended 1 session signed in with one\n",
+    )
     assert empty.stdout == f"{name} has no passkeys\n"
     refused = passkey_login(client, phone.get(login_options(client)))
     assert (refused.status_code, refused.json()) == (401, REFUSED)

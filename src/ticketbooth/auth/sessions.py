@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from ..errors import NotFoundError
@@ -84,15 +84,33 @@ class SessionManager:
 
         The revocations and one audit row commit together.
         """
-        now = datetime.fromtimestamp(self._now(), UTC)
         others = [r.id for r in self._sessions.list_for_user(user_id) if r.id != current_session_id]
+        return self._revoke_all(user_id, others, context)
+
+    def revoke_signed_in_with(
+        self, user_id: int, method: str, *, context: RequestContext = NO_CONTEXT
+    ) -> int:
+        """End every live session of the user that ``method`` proved (its ``amr``: ``hwk``
+        for a passkey); returns how many.  The revocations and one audit row commit
+        together."""
+        proven = [r.id for r in self._sessions.list_for_user(user_id) if method in r.amr]
+        return self._revoke_all(user_id, proven, context, method=method)
+
+    def _revoke_all(
+        self, user_id: int, session_ids: Sequence[str], context: RequestContext, **detail: str
+    ) -> int:
+        now = datetime.fromtimestamp(self._now(), UTC)
         with self._uow():
-            for session_id in others:
+            for session_id in session_ids:
                 self._sessions.revoke(session_id, "revoked", now)
                 self._refresh.revoke_family(session_id, "session-revoked", now)
                 if self._revoker is not None:
                     self._revoker.revoke_session(session_id)
             self._audit.record(
-                "sessions_revoked", user_id=user_id, context=context, revoked=len(others)
+                "sessions_revoked",
+                user_id=user_id,
+                context=context,
+                revoked=len(session_ids),
+                **detail,
             )
-        return len(others)
+        return len(session_ids)

@@ -67,10 +67,15 @@ def users_passkeys(name: str) -> None:
 @users_app.command("remove-passkeys")
 @one_line_errors
 def users_remove_passkeys(name: str) -> None:
-    """Remove every passkey of a user (a lost or stolen device); none signs in any more."""
+    """Remove every passkey of a user (a lost or stolen device) and end the sessions one
+    signed in; none signs in any more."""
     svc = _services()
     removed = svc.passkeys.remove_all(svc.users.find(name))
-    if removed:
-        typer.echo(f"removed {removed} passkey{'s' if removed != 1 else ''} of {name}")
+    if removed.passkeys:
+        typer.echo(
+            f"removed {removed.passkeys} passkey{'s' if removed.passkeys != 1 else ''} of "
+            f"{name}; ended {removed.sessions} session{'s' if removed.sessions != 1 else ''} "
+            "signed in with one"
+        )
     else:
         typer.echo(f"{name} had no passkeys")

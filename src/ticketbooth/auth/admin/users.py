@@ -17,7 +17,7 @@ from ...store.admin_records import UserDirectory, UserSummary
 from ...store.records import ROLES, SessionRecord, UnitOfWork
 from ..audit import Actor, acting
 from ..mfa import SecondFactors
-from ..passkeys import Passkeys
+from ..passkeys import Passkeys, PasskeysRemoved
 from ..sessions import SessionManager
 from ..users import UserAdmin
 from ._common import Page, Paging, refused_as
@@ -162,8 +162,9 @@ class UserConsole:
         with self._change(actor):
             return self._mfa.reset(self._users.find(user.username), context=actor.context)
 
-    def remove_passkeys(self, actor: Actor, user_id: int) -> int:
-        """Remove every passkey of a user (a lost or stolen device); how many there were.
+    def remove_passkeys(self, actor: Actor, user_id: int) -> PasskeysRemoved:
+        """Remove every passkey of a user (a lost or stolen device) and end the sessions
+        one signed in; how many of each.
 
         Raises:
             NotFoundError: no such user.

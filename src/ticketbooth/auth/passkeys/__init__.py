@@ -5,6 +5,13 @@ are bound to; ``_webauthn`` is the only module that imports the WebAuthn library
 """
 
 from .relying_party import RelyingParty
-from .service import CHALLENGE_SECONDS, MAX_PASSKEYS, PASSKEY_METHODS, Passkeys
+from .service import CHALLENGE_SECONDS, MAX_PASSKEYS, PASSKEY_METHODS, Passkeys, PasskeysRemoved
 
-__all__ = ["CHALLENGE_SECONDS", "MAX_PASSKEYS", "PASSKEY_METHODS", "Passkeys", "RelyingParty"]
+__all__ = [
+    "CHALLENGE_SECONDS",
+    "MAX_PASSKEYS",
+    "PASSKEY_METHODS",
+    "Passkeys",
+    "PasskeysRemoved",
+    "RelyingParty",
+]

@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from ...errors import BadRequestError, ConflictError, InvalidPasskeyError, NotFoundError
 from ...store.passkey_records import PasskeyChallengeRecord, PasskeyRecord, PasskeyRepository
@@ -57,6 +57,19 @@ TOO_MANY = f"You have {MAX_PASSKEYS} passkeys, the most allowed; delete one firs
 NOT_FOUND = "Passkey not found"
 
 StartSession = Callable[[UserRecord, Sequence[str], RequestContext], TokenPair]
+EndSessions = Callable[[int, str, RequestContext], int]
+"""Ends a user's sessions proven by an ``amr`` method; how many (``SessionManager``)."""
+
+
+class PasskeysRemoved(NamedTuple):
+    """What :meth:`Passkeys.remove_all` removed: passkeys, and sessions they signed in."""
+
+    passkeys: int
+    sessions: int
+
+
+def _no_sessions(_user_id: int, _method: str, _context: RequestContext) -> int:
+    return 0
 
 
 def hash_challenge(challenge: bytes) -> str:
@@ -73,6 +86,8 @@ class Passkeys:
         start_session: starts the session of a signed-in user
             (:meth:`~ticketbooth.auth.service.AuthService.start_session`).
         relying_party: the RP id and the origins allowed.
+        end_sessions: ends the sessions a passkey signed in when a user's passkeys are
+            removed (:meth:`~ticketbooth.auth.sessions.SessionManager.revoke_signed_in_with`).
         auditor: where every registration, deletion and sign-in is recorded.
         unit_of_work: as for :class:`~ticketbooth.auth.service.AuthService`: the
             counter, the session and their audit rows commit together.
@@ -88,6 +103,7 @@ class Passkeys:
         users: UserRepository,
         start_session: StartSession,
         relying_party: RelyingParty,
+        end_sessions: EndSessions = _no_sessions,
         auditor: Auditor | None = None,
         unit_of_work: UnitOfWork = contextlib.nullcontext,
         now: Callable[[], float] = time.time,
@@ -97,6 +113,7 @@ class Passkeys:
         self._options_limiter = options_limiter
         self._users = users
         self._start_session = start_session
+        self._end_sessions = end_sessions
         self.relying_party = relying_party
         self._audit = auditor or Auditor(now=now)
         self._uow = unit_of_work
@@ -153,9 +170,12 @@ class Passkeys:
                 passkey_id=record.id,
             )
 
-    def remove_all(self, user: UserRecord, *, context: RequestContext = NO_CONTEXT) -> int:
+    def remove_all(
+        self, user: UserRecord, *, context: RequestContext = NO_CONTEXT
+    ) -> PasskeysRemoved:
         """Remove every passkey of the user (a lost or stolen device: ``users
-        remove-passkeys``); returns how many there were.  None signs in any more."""
+        remove-passkeys``), and end every session a passkey signed in: whoever holds the
+        device loses what it already got.  None signs in any more; the password does."""
         with self._uow():
             removed = self._repo.delete_all(user.id)
             self._audit.record(
@@ -165,7 +185,8 @@ class Passkeys:
                 context=context,
                 removed=removed,
             )
-        return removed
+            ended = self._end_sessions(user.id, PASSKEY_METHODS[0], context)
+        return PasskeysRemoved(passkeys=removed, sessions=ended)
 
     # -- registration ----------------------------------------------------------------
 

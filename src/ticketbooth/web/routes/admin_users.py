@@ -129,7 +129,7 @@ def remove_passkeys(user_id: UserId, request: Request, admin: AdminPrincipal) ->
     """Remove every passkey of the user (``users remove-passkeys``), for a lost or
     stolen device; ``removed`` says how many there were."""
     removed = console(request).users.remove_passkeys(actor(request, admin), user_id)
-    return JSONResponse({"removed": removed})
+    return JSONResponse({"removed": removed.passkeys, "sessionsEnded": removed.sessions})
 
 
 @admin_users_router.delete("/{user_id}", status_code=204, **admin_route(400, 404))

@@ -192,7 +192,7 @@
       text: `All ${count} of their passkeys stop working now (for a lost or stolen device); they sign in with the password and can register new ones.`,
       ok: "Remove passkeys",
     });
-    if (yes) await change("DELETE", `/api/admin/users/${user.id}/passkeys`, undefined, `The passkeys of ${user.userName} are removed.`);
+    if (yes) await change("DELETE", `/api/admin/users/${user.id}/passkeys`, undefined, `The passkeys of ${user.userName} are removed, and the sessions they signed in ended.`);
   }
 
   async function setPassword(event) {
