@@ -274,6 +274,7 @@ def test_without_a_session_the_page_loads_and_asks_to_sign_in(server: Server) ->
 @pytest.mark.parametrize(
     ("name", "status"),
     [
+        ("request.js", 200),
         ("admin.js", 200),
         ("admin-users.js", 200),
         ("admin-keys.js", 200),

@@ -73,10 +73,17 @@ def test_the_page_has_a_strict_content_security_policy(client: httpx.Client) -> 
 @pytest.mark.parametrize(
     ("path", "scripts"),
     [
-        ("/", ["app.js", "security.js", "accounts.js", "passkeys.js"]),
+        ("/", ["request.js", "app.js", "security.js", "accounts.js", "passkeys.js"]),
         (
             "/admin",
-            ["admin.js", "admin-users.js", "admin-keys.js", "admin-clients.js", "admin-audit.js"],
+            [
+                "request.js",
+                "admin.js",
+                "admin-users.js",
+                "admin-keys.js",
+                "admin-clients.js",
+                "admin-audit.js",
+            ],
         ),
     ],
 )
@@ -105,6 +112,7 @@ def test_the_page_has_no_inline_script_nor_handler_nor_outside_resource(
 @pytest.mark.parametrize(
     ("name", "media_type"),
     [
+        ("request.js", "text/javascript; charset=utf-8"),
         ("app.js", "text/javascript; charset=utf-8"),
         ("passkeys.js", "text/javascript; charset=utf-8"),
         ("admin.js", "text/javascript; charset=utf-8"),
@@ -139,3 +147,14 @@ def test_the_script_never_stores_anything_nor_reads_a_token(name: str) -> None:
         assert word not in script
     assert re.search(r"useCookies:\s*true", script)
     assert "innerHTML" not in script  # data goes in with textContent only
+
+
+def test_the_shared_request_script_sends_cookies_only_and_reads_no_token() -> None:
+    script = (STATIC / "request.js").read_text()
+
+    for word in ("localStorage", "sessionStorage", "indexedDB", "accessToken", "refreshToken"):
+        assert word not in script
+    assert "innerHTML" not in script
+    assert re.search(r'credentials:\s*"same-origin"', script)
+    assert re.search(r'cache:\s*"no-store"', script)
+    assert re.findall(r"document\.cookie", script) == ["document.cookie"]  # the csrf cookie

@@ -38,6 +38,7 @@ SECURITY_HEADERS = {
 
 ASSETS = {
     "index.html": "text/html; charset=utf-8",
+    "request.js": "text/javascript; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "security.js": "text/javascript; charset=utf-8",
     "accounts.js": "text/javascript; charset=utf-8",

@@ -1,81 +1,40 @@
 // ticketbooth's admin console: cookie mode, like the sign-in page it is reached from.
 //
-// This file is the shell: requests, notices, the confirm dialog, the views and the status
-// strip.  admin-users.js, admin-keys.js, admin-clients.js and admin-audit.js (loaded after
-// it) build on it
-// through window.ticketboothAdmin, as the sign-in page's scripts share window.ticketbooth.
+// This file is the shell: notices, the confirm dialog, the views and the status strip.
+// admin-users.js, admin-keys.js, admin-clients.js and admin-audit.js (loaded after it)
+// build on it through window.ticketboothAdmin, as the sign-in page's scripts share
+// window.ticketbooth.
 //
-// The tokens stay in httpOnly cookies; the script echoes the `csrf` cookie in the
-// X-CSRF-Token header of every change, and on a 401 refreshes the session once and
-// repeats the request.  Every element is built with DOM calls and every text set with
+// The requests go through request.js (loaded before this file, window.ticketboothRequest),
+// as the sign-in page's do: the tokens stay in httpOnly cookies, the `csrf` cookie is
+// echoed in the X-CSRF-Token header of every change, and a 401 refreshes the session once
+// and repeats the request.  Every element is built with DOM calls and every text set with
 // textContent (the chart too: SVG elements made with createElementNS), so nothing a
 // user typed, or the server sent, is ever parsed as markup.
 "use strict";
 
 (() => {
-  const CSRF_COOKIE = "csrf";
+  const request = window.ticketboothRequest;
   const PAGE_SIZE = 20;
   const OFFLINE = "Cannot reach the server. Check the connection and try again.";
   const NEEDS_ADMIN = /^This requires the role/;
 
   const $ = (id) => document.getElementById(id);
   const state = { view: "users", usersPage: 1, query: "", auditPage: 1, filters: {}, user: null };
-  let refreshing = null;
 
-  class SessionExpired extends Error {}
   class Refused extends Error {}
 
   // -- talking to the server ------------------------------------------------------------
 
-  function csrfToken() {
-    for (const part of document.cookie.split(";")) {
-      const [name, ...value] = part.trim().split("=");
-      if (name === CSRF_COOKIE) return decodeURIComponent(value.join("="));
-    }
-    return "";
-  }
-
-  function send(method, path, body) {
-    const headers = { Accept: "application/json" };
-    if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
-    const init = { method, headers, credentials: "same-origin", cache: "no-store" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(path, init);
-  }
-
-  function refreshSession() {
-    if (refreshing === null) {
-      refreshing = send("POST", "/api/auth/refresh-token")
-        .then((response) => response.ok, () => false)
-        .finally(() => { refreshing = null; });
-    }
-    return refreshing;
-  }
-
-  async function messageOf(response) {
-    try {
-      const body = await response.json();
-      if (body && typeof body.message === "string") return body.message;
-    } catch (_ignored) { /* not JSON */ }
-    return `The server answered ${response.status}.`;
-  }
-
-  // The answer of a request, refreshed once on 401.  A refusal for want of the Admin role
-  // becomes Refused (the page shows why); any other failure comes back as { error }.
+  // The answer of a request (request.js's, refreshed once on 401), read: { response, body }
+  // on success, { response, error } with the server's message otherwise.  A refusal for
+  // want of the Admin role becomes Refused (the page shows why).
   async function api(method, path, body) {
-    let response = await send(method, path, body);
-    if (response.status === 401) {
-      if (!(await refreshSession())) throw new SessionExpired();
-      response = await send(method, path, body);
-      if (response.status === 401) throw new SessionExpired();
-    }
+    const response = await request.api(method, path, body);
     if (response.ok) {
       return { response, body: response.status === 204 ? null : await response.json() };
     }
-    const error = await messageOf(response);
+    const error = await request.messageOf(response);
     if (response.status === 403 && NEEDS_ADMIN.test(error)) throw new Refused(error);
     return { response, error };
   }
@@ -123,7 +82,7 @@
     try {
       await action();
     } catch (error) {
-      if (error instanceof SessionExpired) showOnly("signed-out-view");
+      if (error instanceof request.SessionExpired) showOnly("signed-out-view");
       else if (error instanceof Refused) showOnly("refused-view");
       else notify(OFFLINE, "error");
     } finally {

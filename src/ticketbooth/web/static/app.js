@@ -1,77 +1,26 @@
 // ticketbooth's sign-in page: cookie mode only.
 //
-// The access and refresh tokens live in httpOnly cookies that this script cannot read;
-// it never stores anything.  What it reads is the `csrf` cookie, which it echoes in the
-// X-CSRF-Token header of every request that changes something (double submit).  When
-// the access cookie has expired, a request answers 401: the script refreshes the session
-// once (one refresh at a time per tab) and repeats the request.
+// The requests go through request.js (loaded before this file, window.ticketboothRequest):
+// the access and refresh tokens live in httpOnly cookies that no script can read, the
+// `csrf` cookie is echoed in the X-CSRF-Token header of every change, and a 401 refreshes
+// the session once (one refresh at a time per tab) and repeats the request.  This page
+// never stores anything.  When the session has expired it shows the sign-in form again.
 "use strict";
 
 (() => {
-  const CSRF_COOKIE = "csrf";
+  const { csrfToken, send, api, messageOf, SessionExpired } = window.ticketboothRequest;
   const EXPIRED = "Your session has expired. Please sign in again.";
   const OFFLINE = "Cannot reach the server. Check the connection and try again.";
 
   const $ = (id) => document.getElementById(id);
   const price = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
   let user = null;
-  let refreshing = null;
-
-  class SessionExpired extends Error {}
-
-  function csrfToken() {
-    for (const part of document.cookie.split(";")) {
-      const [name, ...value] = part.trim().split("=");
-      if (name === CSRF_COOKIE) return decodeURIComponent(value.join("="));
-    }
-    return "";
-  }
 
   function notify(text, kind = "info") {
     const notice = $("notice");
     notice.textContent = text;
     notice.className = `notice ${kind}`;
     notice.hidden = !text;
-  }
-
-  function send(method, path, body) {
-    const headers = { Accept: "application/json" };
-    if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
-    const init = { method, headers, credentials: "same-origin", cache: "no-store" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(path, init);
-  }
-
-  // Concurrent 401s in this tab share one refresh.  Other tabs share the cookie jar and
-  // may refresh at the same moment: the server's grace window keeps them all signed in.
-  function refreshSession() {
-    if (refreshing === null) {
-      refreshing = send("POST", "/api/auth/refresh-token")
-        .then((response) => response.ok, () => false)
-        .finally(() => { refreshing = null; });
-    }
-    return refreshing;
-  }
-
-  async function api(method, path, body) {
-    let response = await send(method, path, body);
-    if (response.status === 401) {
-      if (!(await refreshSession())) throw new SessionExpired();
-      response = await send(method, path, body);
-      if (response.status === 401) throw new SessionExpired();
-    }
-    return response;
-  }
-
-  async function messageOf(response) {
-    try {
-      const body = await response.json();
-      if (body && typeof body.message === "string") return body.message;
-    } catch (_ignored) { /* not JSON */ }
-    return `The server answered ${response.status}.`;
   }
 
   function inWords(seconds) {
