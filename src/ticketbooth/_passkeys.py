@@ -43,9 +43,7 @@ def build_passkeys(
         repo=SqlPasskeyRepository(db),
         users=SqlUserRepository(db),
         start_session=auth.start_session,
-        end_sessions=lambda user_id, method, context: sessions.revoke_signed_in_with(
-            user_id, method, context=context
-        ),
+        sessions=sessions,
         relying_party=relying_party,
         auditor=auditor,
         unit_of_work=db.session,

@@ -24,21 +24,23 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NoReturn
 
-from ...errors import BadRequestError, ConflictError, InvalidPasskeyError, NotFoundError
+from ...errors import BadRequestError, ConflictError, InvalidPasskeyError
 from ...store.passkey_records import PasskeyChallengeRecord, PasskeyRecord, PasskeyRepository
 from ...store.records import UnitOfWork, UserRecord, UserRepository
 from ..audit import NO_CONTEXT, Auditor, RequestContext
 from ..grants import TokenPair
 from ..request_limits import RequestLimiter
+from ..sessions import SessionManager
 from . import _webauthn
 from ._webauthn import RejectedError
+from .keeping import HARDWARE_KEY, PasskeyKeeping
 from .relying_party import RelyingParty
 
 log = logging.getLogger("ticketbooth.auth")
 
-PASSKEY_METHODS = ("hwk", "user")
+PASSKEY_METHODS = (HARDWARE_KEY, "user")
 """RFC 8176 ``amr`` of a passkey sign-in: a hardware-held key, and the user verified."""
 
 CHALLENGE_SECONDS = 300
@@ -54,22 +56,8 @@ MALFORMED = "credential: not a WebAuthn response as PublicKeyCredential.toJSON()
 NOT_VERIFIED = "The passkey could not be verified"
 REGISTRATION_OVER = "The registration expired or was already used; start again"
 TOO_MANY = f"You have {MAX_PASSKEYS} passkeys, the most allowed; delete one first"
-NOT_FOUND = "Passkey not found"
 
 StartSession = Callable[[UserRecord, Sequence[str], RequestContext], TokenPair]
-EndSessions = Callable[[int, str, RequestContext], int]
-"""Ends a user's sessions proven by an ``amr`` method; how many (``SessionManager``)."""
-
-
-class PasskeysRemoved(NamedTuple):
-    """What :meth:`Passkeys.remove_all` removed: passkeys, and sessions they signed in."""
-
-    passkeys: int
-    sessions: int
-
-
-def _no_sessions(_user_id: int, _method: str, _context: RequestContext) -> int:
-    return 0
 
 
 def hash_challenge(challenge: bytes) -> str:
@@ -77,7 +65,7 @@ def hash_challenge(challenge: bytes) -> str:
     return hashlib.sha256(challenge).hexdigest()
 
 
-class Passkeys:
+class Passkeys(PasskeyKeeping):
     """Registering, listing and deleting passkeys, and signing in with one.
 
     Args:
@@ -86,8 +74,8 @@ class Passkeys:
         start_session: starts the session of a signed-in user
             (:meth:`~ticketbooth.auth.service.AuthService.start_session`).
         relying_party: the RP id and the origins allowed.
-        end_sessions: ends the sessions a passkey signed in when a user's passkeys are
-            removed (:meth:`~ticketbooth.auth.sessions.SessionManager.revoke_signed_in_with`).
+        sessions: ends the sessions a passkey signed in when a user's passkeys are
+            removed; None: nothing to end (no sessions are kept).
         auditor: where every registration, deletion and sign-in is recorded.
         unit_of_work: as for :class:`~ticketbooth.auth.service.AuthService`: the
             counter, the session and their audit rows commit together.
@@ -103,7 +91,7 @@ class Passkeys:
         users: UserRepository,
         start_session: StartSession,
         relying_party: RelyingParty,
-        end_sessions: EndSessions = _no_sessions,
+        sessions: SessionManager | None = None,
         auditor: Auditor | None = None,
         unit_of_work: UnitOfWork = contextlib.nullcontext,
         now: Callable[[], float] = time.time,
@@ -113,7 +101,7 @@ class Passkeys:
         self._options_limiter = options_limiter
         self._users = users
         self._start_session = start_session
-        self._end_sessions = end_sessions
+        self._sessions = sessions
         self.relying_party = relying_party
         self._audit = auditor or Auditor(now=now)
         self._uow = unit_of_work
@@ -134,59 +122,6 @@ class Passkeys:
             )
         )
         return challenge
-
-    # -- the user's passkeys ---------------------------------------------------------
-
-    def account(self, user_id: int) -> UserRecord | None:
-        """The user ``user_id`` (None when there is none)."""
-        return self._users.get(user_id)
-
-    def list(self, user_id: int) -> list[PasskeyRecord]:
-        """The user's passkeys, oldest first."""
-        return self._repo.list_for_user(user_id)
-
-    def count(self, user_id: int) -> int:
-        """How many passkeys the user holds (``/api/auth/me`` shows it)."""
-        return self._repo.count_for_user(user_id)
-
-    def delete(
-        self, user: UserRecord, passkey_id: str, *, context: RequestContext = NO_CONTEXT
-    ) -> None:
-        """Remove one of the user's passkeys; it signs in no more.
-
-        Raises:
-            NotFoundError: the user has no such passkey (another user's is not found
-                either, so ids cannot be probed).
-        """
-        with self._uow():
-            record = self._repo.delete(user.id, passkey_id)
-            if record is None:
-                raise NotFoundError(NOT_FOUND)
-            self._audit.record(
-                "passkey_deleted",
-                user_id=user.id,
-                username=user.username,
-                context=context,
-                passkey_id=record.id,
-            )
-
-    def remove_all(
-        self, user: UserRecord, *, context: RequestContext = NO_CONTEXT
-    ) -> PasskeysRemoved:
-        """Remove every passkey of the user (a lost or stolen device: ``users
-        remove-passkeys``), and end every session a passkey signed in: whoever holds the
-        device loses what it already got.  None signs in any more; the password does."""
-        with self._uow():
-            removed = self._repo.delete_all(user.id)
-            self._audit.record(
-                "passkeys_deleted",
-                user_id=user.id,
-                username=user.username,
-                context=context,
-                removed=removed,
-            )
-            ended = self._end_sessions(user.id, PASSKEY_METHODS[0], context)
-        return PasskeysRemoved(passkeys=removed, sessions=ended)
 
     # -- registration ----------------------------------------------------------------
 
