@@ -63,7 +63,7 @@ class Direct:
         if not isinstance(statement, ClauseElement):
             raise TypeError(f"Direct takes a Core statement, not {statement!r}")
         self.statement = statement
-        self._plans: dict[tuple[str, frozenset[str]], _Plan] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
 
     def execute(self, connection: Connection, params: Mapping[str, Any]) -> DirectResult:
         """Run the statement with ``params`` in ``connection``'s transaction.
@@ -88,7 +88,9 @@ class Direct:
         try:
             try:
                 cursor.execute(plan.sql, arguments)
-                fetched = cursor.fetchall() if cursor.description is not None else []
+                # psycopg builds ``description`` anew on every access: read it once
+                returns_rows = cursor.description is not None
+                fetched = cursor.fetchall() if returns_rows else []
             except dialect.loaded_dbapi.Error as exc:
                 lost = dialect.is_disconnect(exc, dbapi_connection, cursor)
                 if lost:
@@ -101,7 +103,7 @@ class Direct:
                     connection_invalidated=lost,
                     dialect=dialect,
                 ) from exc
-            rowcount = len(fetched) if cursor.description is not None else cursor.rowcount
+            rowcount = len(fetched) if returns_rows else cursor.rowcount
         finally:
             cursor.close()
         if plan.row is None:
@@ -116,7 +118,7 @@ class Direct:
         return DirectResult(rows, rowcount)
 
     def _plan(self, dialect: Dialect, params: Mapping[str, Any]) -> _Plan:
-        key = (dialect.name, frozenset(params))
+        key = (dialect.name, tuple(params))  # callers pass their names in one order
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = _compile(self.statement, dialect, list(params))

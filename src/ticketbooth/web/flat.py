@@ -74,7 +74,9 @@ class ExactPaths:
         self.router = router
         self.scan = scan
         self.table: dict[tuple[str, str], BaseRoute] = {}
-        for route in router.routes:
+        # Form limits would have the router write them into each request's scope: leave
+        # such a router to its scan (the service sets none).
+        for route in () if router.form_limits else router.routes:
             if not isinstance(route, Route) or route.param_convertors or not route.methods:
                 continue
             for method in route.methods:
@@ -89,7 +91,6 @@ class ExactPaths:
             and not scope.get("root_path")
             and "fastapi" not in scope
             and "fastapi.telemetry" not in scope
-            and not self.router.form_limits
             else None
         )
         if route is None:
