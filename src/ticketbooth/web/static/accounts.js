@@ -9,11 +9,7 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-
-  function csrfToken() {
-    const found = document.cookie.match(/(?:^|; )csrf=([^;]*)/);
-    return found ? decodeURIComponent(found[1]) : "";
-  }
+  const { send } = window.ticketboothRequest;
 
   function notify(text, kind = "info") {
     const notice = $("notice");
@@ -22,18 +18,10 @@
     notice.hidden = !text;
   }
 
+  // The answer's status and its one-line message ("" when it has none: callers word
+  // their own fallback).
   async function post(path, body) {
-    const response = await fetch(path, {
-      method: "POST",
-      headers: {
-        Accept: "application/json",
-        "Content-Type": "application/json",
-        "X-CSRF-Token": csrfToken(),
-      },
-      credentials: "same-origin",
-      cache: "no-store",
-      body: JSON.stringify(body),
-    });
+    const response = await send("POST", path, body);
     let message = "";
     try {
       const data = await response.json();
@@ -212,7 +200,7 @@
   }
 
   async function profile() {
-    const response = await fetch("/api/auth/me", { credentials: "same-origin", cache: "no-store" });
+    const response = await send("GET", "/api/auth/me");
     if (!response.ok) return;
     const me = await response.json();
     email = me.email || "";
